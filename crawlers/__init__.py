@@ -1,0 +1,1 @@
+"""Scrapy project: spiders per outlet, the Article item, and the crawl runner."""

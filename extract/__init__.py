@@ -1,0 +1,1 @@
+"""Rule-based extraction of pledge claims with spaCy (and dateparser for timeframes)."""

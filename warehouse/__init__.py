@@ -1,0 +1,1 @@
+"""DuckDB warehouse: schema, idempotent loads, flag views and analysts' named queries."""
