@@ -1,0 +1,108 @@
+"""Open the DuckDB warehouse, bring its schema up to date, and turn lock conflicts into clear errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = resources.files("warehouse") / "sql"
+
+
+class WarehouseBusy(RuntimeError):
+    """Raised by `connect` when another process holds the warehouse for longer than we wait."""
+
+
+class WarehouseError(RuntimeError):
+    """Raised by `connect` when the file cannot be opened as a DuckDB warehouse."""
+
+
+def _read_sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def view_files() -> list[str]:
+    """The view definitions, one view per file, in name order."""
+    views = SQL_DIR / "views"
+    return sorted(f"views/{p.name}" for p in views.iterdir() if p.name.endswith(".sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables, macros and views; safe to run on every open."""
+    con.execute(_read_sql("schema.sql"))
+    con.execute(_read_sql("macros.sql"))
+    pending = view_files()
+    # Views may depend on each other; create them in passes until all exist.
+    while pending:
+        failed = []
+        for name in pending:
+            try:
+                con.execute(_read_sql(name))
+            except duckdb.CatalogException:
+                failed.append(name)
+        if len(failed) == len(pending):
+            con.execute(_read_sql(failed[0]))  # raises the real error
+        pending = failed
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def connect(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 30.0,
+    on_wait=None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating it and its folder when missing) and migrate it.
+
+    DuckDB admits one writing process; when another holds the file we retry with backoff for
+    `wait_seconds`, calling `on_wait(message)` once, then raise WarehouseBusy.
+    """
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise WarehouseError(f"{path}: no warehouse here yet; run 'pledgewatch nightly' or 'pledgewatch ingest' first")
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.1
+    told = False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            if not _is_lock_error(error):
+                raise WarehouseError(f"{path}: cannot open the warehouse: {str(error).splitlines()[0]}") from error
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{path} is locked by another process; waited {wait_seconds:.0f}s. "
+                    "Retry when it has finished (DuckDB allows one writer at a time)."
+                ) from error
+            if on_wait and not told:
+                on_wait(f"{path} is locked by another process; waiting up to {wait_seconds:.0f}s")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        except duckdb.Error as error:
+            raise WarehouseError(f"{path}: not a DuckDB warehouse ({str(error).splitlines()[0]})") from error
+    if not read_only:
+        migrate(con)
+    return con
+
+
+@contextmanager
+def session(path: str | Path, **kwargs) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection: open, yield, close, so other processes get their turn."""
+    con = connect(path, **kwargs)
+    try:
+        yield con
+    finally:
+        con.close()

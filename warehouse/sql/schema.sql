@@ -1,0 +1,113 @@
+-- The pledgewatch warehouse. Every table states its grain; every column is documented with `comment on`
+-- (`pledgewatch schema` prints them). Statements are idempotent: the file runs on every open.
+
+create table if not exists articles (
+    article_id varchar primary key,
+    url varchar not null,
+    canonical_url varchar not null,
+    outlet varchar,
+    title varchar,
+    authors varchar[],
+    published_at timestamptz,
+    section varchar,
+    body varchar,
+    language varchar,
+    content_hash varchar not null,
+    fetched_at timestamptz,
+    first_seen_at timestamptz not null,
+    last_seen_at timestamptz not null
+);
+
+comment on table articles is 'One row per article (canonical URL), holding the latest version seen.';
+comment on column articles.article_id is 'Stable identity: first 16 hex digits of sha1(canonical_url).';
+comment on column articles.url is 'The URL the article was fetched from (or the local file it was read from).';
+comment on column articles.canonical_url is 'The canonical URL the page declares (link rel=canonical, og:url), else the fetched URL.';
+comment on column articles.outlet is 'Outlet key: pbs, guardian, warzone, or the host name for other sites; file for local files.';
+comment on column articles.title is 'Headline as published.';
+comment on column articles.authors is 'Bylines as a list of names.';
+comment on column articles.published_at is 'Publication time as the page states it; null when the page gives none.';
+comment on column articles.section is 'Section or category the outlet files the article under.';
+comment on column articles.body is 'Plain-text body; paragraphs separated by blank lines. Claim offsets count in title || chr(10) || body.';
+comment on column articles.language is 'Language code the page declares, when it does.';
+comment on column articles.content_hash is 'sha256 of headline and body; a change means a new version of the article.';
+comment on column articles.fetched_at is 'When the page was fetched (the time of the run for local files).';
+comment on column articles.first_seen_at is 'When pledgewatch first stored this article.';
+comment on column articles.last_seen_at is 'When pledgewatch last saw this article, changed or not.';
+
+create table if not exists claims (
+    claim_id varchar primary key,
+    doc varchar not null,
+    sentence varchar not null,
+    pledger varchar not null,
+    recipient varchar not null,
+    amount double,
+    currency varchar,
+    speaker varchar not null,
+    speaker_side varchar not null,
+    stance varchar not null,
+    control varchar,
+    conditions varchar[],
+    timeframe varchar,
+    amount_high double,
+    timeframe_until date,
+    article_url varchar,
+    "start" integer not null,
+    "end" integer not null,
+    rule_id varchar,
+    confidence double,
+    extractor_version varchar not null
+);
+
+comment on table claims is 'One row per claim mention: one sentence of one article stating one pledger''s pledge (one amount).';
+comment on column claims.claim_id is 'Stable identity: hash of article URL, sentence offsets, pledger and amount.';
+comment on column claims.doc is 'Document id: the canonical URL for crawled articles, the file name without extension for local files.';
+comment on column claims.sentence is 'The claim sentence verbatim: the evidence a fact-checker reads.';
+comment on column claims.pledger is 'Who pledges: ISO 3166-1 alpha-3 country code, or EU.';
+comment on column claims.recipient is 'Who receives the money: ISO 3166-1 alpha-3 code (usually USA), or EU.';
+comment on column claims.amount is 'Pledged amount stated in this sentence, in units of currency (lower bound of a range); null when none.';
+comment on column claims.currency is 'ISO 4217 code of amount (the USD figure when a bracketed USD equivalent is given).';
+comment on column claims.speaker is 'Who makes the claim, as named in the text; author for the article''s own narration.';
+comment on column claims.speaker_side is 'us (US administration), partner (the pledger''s government and state media), third_party, or author.';
+comment on column claims.stance is 'asserted (presented as real or firm), hedged (uncertain), or disputed (denied, corrected, downplayed, non-binding).';
+comment on column claims.control is 'Who decides where the money goes per this sentence: us, partner, or null.';
+comment on column claims.conditions is 'Verbatim phrases stating terms or conditions (instruments, profit splits, prerequisites, scope).';
+comment on column claims.timeframe is 'Verbatim phrase saying when or over what period the money flows; null when none.';
+comment on column claims.amount_high is 'Upper bound when the sentence states a range; null otherwise.';
+comment on column claims.timeframe_until is 'Date the timeframe ends by, parsed relative to the publication date; null when none or open.';
+comment on column claims.article_url is 'Evidence: canonical URL of the article (joins articles.canonical_url).';
+comment on column claims."start" is 'Evidence: character offset where the sentence starts in title || chr(10) || body.';
+comment on column claims."end" is 'Evidence: character offset where the sentence ends (exclusive).';
+comment on column claims.rule_id is 'Evidence: the extraction rules that fired, comma-separated.';
+comment on column claims.confidence is 'The extractor''s confidence in the claim, 0 to 1.';
+comment on column claims.extractor_version is 'Version of the extractor that produced the row.';
+
+create table if not exists runs (
+    run_id varchar primary key,
+    command varchar not null,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    status varchar,
+    articles_fetched integer,
+    articles_new integer,
+    articles_changed integer,
+    articles_unchanged integer,
+    claims_added integer,
+    flags_open integer,
+    spider_stats json,
+    failures json
+);
+
+comment on table runs is 'One row per run of nightly, crawl or ingest.';
+comment on column runs.run_id is 'Run identity: UTC start time and a random suffix.';
+comment on column runs.command is 'The command that ran (nightly, ingest).';
+comment on column runs.started_at is 'When the run started.';
+comment on column runs.finished_at is 'When the run finished; null while it runs or when it died.';
+comment on column runs.status is 'ok, partial (some pages or outlets failed), or failed.';
+comment on column runs.articles_fetched is 'Articles the crawl (or the file reader) delivered.';
+comment on column runs.articles_new is 'Articles stored for the first time.';
+comment on column runs.articles_changed is 'Articles whose content changed since they were last stored.';
+comment on column runs.articles_unchanged is 'Articles seen again with the same content.';
+comment on column runs.claims_added is 'Claims stored that were not stored before.';
+comment on column runs.flags_open is 'Flags present after the run.';
+comment on column runs.spider_stats is 'Per spider: fetched, parsed, skipped, failed.';
+comment on column runs.failures is 'List of {url, reason} for pages or files that failed.';

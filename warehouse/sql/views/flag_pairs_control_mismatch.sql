@@ -1,0 +1,27 @@
+-- flag_pairs_control_mismatch: one row per (US-side claim, partner-side claim) pair of one deal where the US side
+-- says the US decides where the money goes and the partner side says the pledger does.
+create or replace view flag_pairs_control_mismatch as
+with
+
+us_side as (select * from claims where speaker_side = 'us' and control = 'us'),
+partner_side as (select * from claims where speaker_side = 'partner' and control = 'partner'),
+
+final as (
+    select
+        'control_mismatch' as kind,
+        us_side.pledger,
+        us_side.recipient,
+        us_side.claim_id as us_claim_id,
+        partner_side.claim_id as partner_claim_id,
+        (us_side.amount is not null)::int + (partner_side.amount is not null)::int as gap,
+        printf(
+            '%s (US side) says the US directs where %s''s money goes, while %s (partner side) says %s decides.',
+            us_side.speaker, us_side.pledger, partner_side.speaker, partner_side.pledger
+        ) as explanation
+    from us_side
+    inner join partner_side
+        on us_side.pledger = partner_side.pledger
+        and us_side.recipient = partner_side.recipient
+)
+
+select * from final
