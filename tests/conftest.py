@@ -1,0 +1,31 @@
+"""Shared test helpers: where the repository and the shared evaluation material live."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+BIN = Path(sys.executable).parent
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: int = 600, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real `pledgewatch` console script in a subprocess (Scrapy's reactor starts once per process)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("PLEDGEWATCH_DB", None) if env is None or "PLEDGEWATCH_DB" not in env else None
+    return subprocess.run(
+        [str(BIN / "pledgewatch"), *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd
+    )
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The shared evaluation and fixture folder beside the repository; tests using it skip without it."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED

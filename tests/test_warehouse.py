@@ -1,0 +1,184 @@
+"""Warehouse: schema documentation, idempotent loads, flag views on tiny hand-written rows, bound queries."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+import pytest
+
+from crawlers.items import Article
+from extract.model import CLAIM_FIELDS, Claim
+from warehouse import queries
+from warehouse.db import connect, migrate
+from warehouse.flags import fetch_flags
+from warehouse.load import load
+
+
+def _article(n: int, body: str = "Body.") -> Article:
+    url = f"https://news.example/{n}"
+    return Article(url=url, canonical_url=url, outlet="pbs", title=f"Headline {n}", body=body,
+                   published_at="2025-07-27T10:00:00+09:00")  # fmt: skip
+
+
+def _claim(article: Article, side: str, amount=None, stance="asserted", control=None, start=0, pledger="JPN") -> Claim:
+    return Claim(
+        doc=article.canonical_url, sentence=f"{side} sentence {start}", pledger=pledger, recipient="USA",
+        amount=amount, currency="USD" if amount else None, speaker="Donald Trump" if side == "us" else "Ryosei Akazawa",
+        speaker_side=side, stance=stance, control=control, article_url=article.canonical_url, start=start, end=start + 5,
+    )  # fmt: skip
+
+
+@pytest.fixture()
+def con(tmp_path):
+    c = connect(tmp_path / "w.duckdb")
+    yield c
+    c.close()
+
+
+def test_claims_table_columns_are_the_claim_fields(con):
+    columns = [r[0] for r in con.execute(
+        "select column_name from duckdb_columns() where table_name = 'claims' order by column_index").fetchall()]
+    assert sorted(columns) == sorted(CLAIM_FIELDS)
+
+
+def test_every_table_and_column_is_documented(con):
+    undocumented_tables = con.execute(
+        "select table_name from duckdb_tables() where comment is null or comment = ''").fetchall()
+    undocumented_columns = con.execute(
+        "select table_name, column_name from duckdb_columns() where internal = false "
+        "and table_name in (select table_name from duckdb_tables()) and (comment is null or comment = '')").fetchall()
+    assert undocumented_tables == []
+    assert undocumented_columns == []
+
+
+def test_migrate_twice_is_harmless(con):
+    migrate(con)
+    migrate(con)
+    assert con.execute("select count(*) from articles").fetchone() == (0,)
+
+
+def test_load_is_idempotent_and_replaces_claims_of_changed_articles(con):
+    a, b = _article(1), _article(2)
+    claims = [_claim(a, "us", 550e9), _claim(b, "partner", 5.5e9, start=10)]
+    first = load(con, [a, b], claims)
+    assert (first.articles_new, first.claims_added) == (2, 2)
+    second = load(con, [a, b], claims)
+    assert (second.articles_new, second.articles_unchanged, second.claims_added) == (0, 2, 0)
+    assert con.execute("select count(*) from articles").fetchone() == (2,)
+    assert con.execute("select count(*) from claims").fetchone() == (2,)
+
+    changed = dataclasses.replace(a, body="A corrected body.")
+    third = load(con, [changed], [_claim(changed, "us", 600e9, start=3)])
+    assert (third.articles_changed, third.claims_added, third.claims_removed) == (1, 1, 1)
+    assert con.execute("select amount from claims where article_url = ?", [a.canonical_url]).fetchall() == [(600e9,)]
+    first_seen = con.execute("select first_seen_at <= last_seen_at from articles").fetchall()
+    assert first_seen == [(True,), (True,)]
+
+
+def test_load_rolls_back_on_error(con):
+    a = _article(1)
+    load(con, [a], [_claim(a, "us", 550e9)])
+    bad = _claim(a, "us", 1e9, start=7)
+    bad.speaker = None  # violates NOT NULL: the whole batch must be rolled back
+    with pytest.raises(duckdb.Error):
+        load(con, [_article(1, body="changed"), _article(3)], [bad])
+    assert con.execute("select count(*), max(body) from articles").fetchone() == (1, "Body.")
+    assert con.execute("select count(*) from claims").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("us", "partner", "expected"),
+    [
+        # given US-side and partner-side claims -> expect the flag kinds raised for the deal
+        (dict(amount=550e9), dict(amount=550e9), set()),
+        (dict(amount=550e9), dict(amount=530e9), set()),  # within 5%
+        (dict(amount=550e9), dict(amount=400e9), {"amount_mismatch"}),
+        (dict(amount=550e9), dict(stance="disputed"), {"stance_mismatch"}),
+        (dict(stance="hedged"), dict(stance="disputed"), set()),
+        (dict(control="us"), dict(control="partner"), {"control_mismatch"}),
+        (dict(control="us"), dict(control="us"), set()),
+        (dict(amount=550e9, control="us"), dict(amount=5.5e9, stance="disputed", control="partner"),
+         {"amount_mismatch", "stance_mismatch", "control_mismatch"}),
+    ],
+)
+def test_flag_views(con, us, partner, expected):
+    a, b = _article(1), _article(2)
+    load(con, [a, b], [_claim(a, "us", **us), _claim(b, "partner", start=20, **partner)])
+    found = fetch_flags(con)
+    assert {f["kind"] for f in found} == expected
+    for flag in found:
+        assert flag["us"]["speaker_side"] == "us" and flag["partner"]["speaker_side"] == "partner"
+        assert flag["explanation"].endswith(".")
+
+
+def test_flags_need_the_same_deal_and_currency(con):
+    a, b = _article(1), _article(2)
+    load(con, [a, b], [_claim(a, "us", 550e9), _claim(b, "partner", 350e9, start=20, pledger="KOR")])
+    assert fetch_flags(con) == []
+
+
+def test_one_flag_per_deal_and_kind_cites_the_largest_gap(con):
+    a, b = _article(1), _article(2)
+    claims = [_claim(a, "us", 550e9), _claim(a, "us", 600e9, start=40),
+              _claim(b, "partner", 5.5e9, start=20), _claim(b, "partner", 500e9, start=60)]  # fmt: skip
+    load(con, [a, b], claims)
+    (flag,) = fetch_flags(con)
+    assert flag["evidence_pairs"] == 4
+    assert (flag["us"]["amount"], flag["partner"]["amount"]) == (600e9, 5.5e9)
+
+
+def test_named_queries_open_with_a_comment_and_run(con):
+    a, b = _article(1), _article(2)
+    load(con, [a, b], [_claim(a, "us", 550e9, control="us"), _claim(b, "partner", 5.5e9, start=20)])
+    names = queries.list_queries()
+    assert {"us_vs_partner", "open_flags", "claims_by_speaker"} <= set(names)
+    for name, description in names.items():
+        assert description, f"{name}.sql must open with a comment saying what it answers"
+        columns, rows = queries.run(con, queries.query_text(name))
+        assert columns and rows, name
+
+
+def test_query_parameters_are_bound_not_formatted(con):
+    a, b = _article(1), _article(2)
+    load(con, [a, b], [_claim(a, "us", 550e9), _claim(b, "partner", 5.5e9, start=20)])
+    sql = queries.query_text("us_vs_partner")
+    _, rows = queries.run(con, sql, {"pledger": "JPN"})
+    assert len(rows) == 2
+    _, rows = queries.run(con, sql, {"pledger": "JPN' or '1'='1"})
+    assert rows == []
+    _, rows = queries.run(con, sql, {"pledger": "x'); drop table claims; --"})
+    assert rows == []
+    assert con.execute("select count(*) from claims").fetchone() == (2,)
+
+
+def test_unknown_query_and_parameter_are_clear_errors(con):
+    with pytest.raises(queries.QueryError, match="known queries"):
+        queries.query_text("nope")
+    with pytest.raises(queries.QueryError, match="takes: pledger"):
+        queries.run(con, queries.query_text("us_vs_partner"), {"country": "JPN"})
+
+
+def test_a_locked_warehouse_gives_a_clear_error_after_waiting(tmp_path):
+    import subprocess
+    import sys
+
+    from warehouse.db import WarehouseBusy
+
+    path = tmp_path / "locked.duckdb"
+    connect(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+         "time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        waits = []
+        with pytest.raises(WarehouseBusy, match="locked by another process"):
+            connect(path, wait_seconds=1.0, on_wait=waits.append)
+        assert len(waits) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    connect(path).close()  # free again once the holder is gone
