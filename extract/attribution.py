@@ -1,0 +1,284 @@
+"""Who makes each sentence's claim: quotes, reported speech, "according to", narrated positions.
+
+Works over a whole document, in order, because a quote can run over several sentences with its
+attribution only at the end (“... guarantee. It is ...,” said one official), and pronouns ("he
+added") point back to the last named speaker.
+
+- Direct quotes: the speaker is the subject of a speech verb outside the quote marks in any
+  sentence the quote touches, or the name before a colon ("Lutnick: “...”").
+- Reported speech and narrated positions: the subject of a speech or stance verb ("X said Japan
+  would...", "officials have not confirmed...", "EU admits..."), the object of "according to", the
+  owner of a speech noun ("Trump's demand that...", "the announcement from Trump").
+- A country as the subject of a pledge verb ("Japan agreed to invest") is narration, not a speaker;
+  a person or office pledging ("the crown prince pledged") is the speaker.
+- Otherwise the speaker is `author`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.actors import OFFICIAL_WORDS, THIRD_PARTY_WORDS, load_actor_table
+from extract.sentences import Sentence
+
+# Verbs that report what a source says, thinks or concedes (lemmas).
+SPEECH_VERBS = frozenset(
+    """say tell state add claim insist emphasize emphasise note stress reiterate repeat confirm
+    clarify admit concede acknowledge announce argue warn write post affirm explain cite
+    assess comment describe characterize characterise frame cast tout boast declare threaten
+    vow deny reject dismiss expect hope believe think indicate signal elaborate contend maintain
+    predict estimate complain demand urge respond reply recall report tweet hail praise
+    caution disclose reveal specify mention brag promise pledge""".split()
+)
+# Speech verbs that are also pledge verbs: they make a speaker only of a person or an office.
+PLEDGE_SPEECH_VERBS = frozenset({"promise", "pledge", "vow"})
+# Nouns whose owner is a speaker: "Trump's demand that...", "the announcement from Trump".
+SPEECH_NOUNS = frozenset(
+    """claim statement demand announcement remarks remark comments comment post readout assertion
+    insistence pledge promise proposal suggestion assessment view position""".split()
+)
+NON_SPEAKERS = frozenset({"it", "this", "that", "which", "there", "what", "these", "those", "who"})
+ANAPHORIC_SOURCES = re.compile(r"^(?:the|that|this) (?:report|readout|statement|paper|newspaper|post|document)$", re.I)
+PRONOUN_SPEAKERS = frozenset({"he", "she", "they", "i", "we"})
+ANAPHORIC_HEADS = re.compile(
+    r"^(?:report|readout|statement|people|sources?|prince|king|emir|sheikh|premier|chancellor|governor)$", re.I
+)
+
+_OPENERS = "“‘«"
+_CLOSERS = "”’»"
+_COLON_INTRO = re.compile(r"^\[?\s*([^:“”\"\[\]]{2,90}?):\s*[“\"‘']")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The speaker of one sentence and how it was found."""
+
+    speaker: str  # as named in the text, or "author"
+    rule_id: str  # attribution.quote / .reported / .according-to / .speech-noun / .colon / .author
+    in_quote: bool = False
+    name: str | None = None  # the person's name inside `speaker`, when there is one
+
+
+def quote_regions(line: str) -> list[tuple[int, int]]:
+    """Spans of quoted text in one paragraph (quote marks included); an unclosed quote runs to the end.
+
+    >>> line = 'He said, “It is done. We agree,” and left.'
+    >>> [line[s:e] for s, e in quote_regions(line)]
+    ['“It is done. We agree,”']
+    """
+    regions: list[tuple[int, int]] = []
+    open_at: int | None = None
+    n = len(line)
+    for i, ch in enumerate(line):
+        prev = line[i - 1] if i else " "
+        nxt = line[i + 1] if i + 1 < n else " "
+        if ch in "'’" and prev.isalnum() and nxt.isalnum():
+            continue  # an apostrophe: it's, Japan's
+        if open_at is None:
+            opens = ch in _OPENERS or (ch in "\"'" and not prev.isalnum() and not nxt.isspace())
+            if opens and not (ch in "‘'" and prev.isalnum()):
+                open_at = i
+            continue
+        closes = ch in _CLOSERS or ch == '"' or (ch == "'" and not nxt.isalnum())
+        if ch in "’'" and not (prev in ".,!?;:…" or not nxt.isalnum()):
+            closes = False
+        if ch in "“‘" or (ch in "’'" and line[open_at] in "“\"" and prev not in ".,!?…"):
+            # a nested or sloppy single quote inside a double-quoted passage stays inside
+            closes = False if ch not in "”" else closes
+        if closes and i > open_at:
+            regions.append((open_at, i + 1))
+            open_at = None
+    if open_at is not None:
+        regions.append((open_at, n))
+    return regions
+
+
+def _subject_phrase(token) -> str:
+    """The text of a subject token's subtree, trimmed of leading conjunctions and punctuation."""
+    tokens = list(token.subtree)
+    while tokens and (tokens[0].is_punct or tokens[0].lower_ in {"but", "and", "so", "yet"}):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    return token.doc[tokens[0].i : tokens[-1].i + 1].text
+
+
+def _subject_of(verb):
+    """The subject token of a verb, climbing through conjoined and relative clauses."""
+    for _ in range(4):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        agents = [c for c in verb.children if c.dep_ == "agent"]
+        if agents and (not subjects or subjects[0].dep_ == "nsubjpass"):
+            objects = [c for c in agents[0].children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+        if subjects:
+            subject = subjects[0]
+            if subject.lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
+                return verb.head
+            return subject
+        if verb.dep_ == "relcl":
+            return verb.head
+        if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+            verb = verb.head
+            continue
+        return None
+    return None
+
+
+def _can_speak(token) -> bool:
+    """Whether a subject's head word can be a source (a person, body, place or pronoun), not "the plan"."""
+    if token.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or token.pos_ == "PROPN":
+        return True
+    if token.lower_ in PRONOUN_SPEAKERS:
+        return True
+    word = token.text
+    if OFFICIAL_WORDS.search(word) or THIRD_PARTY_WORDS.search(word) or ANAPHORIC_HEADS.match(word):
+        return True
+    return load_actor_table().find_actor(word) is not None or bool(load_actor_table().countries_in(word))
+
+
+def _is_person_like(phrase: str, doc) -> bool:
+    actor = load_actor_table().find_actor(phrase)
+    if actor is not None:
+        return actor.kind in ("person", "institution", "state_media")
+    if any(e.label_ == "PERSON" and e.text in phrase for e in doc.ents):
+        return True
+    return bool(OFFICIAL_WORDS.search(phrase))
+
+
+def _outside(token, regions: list[tuple[int, int]]) -> bool:
+    return not any(s <= token.idx < e for s, e in regions)
+
+
+def find_local_speaker(doc, regions: list[tuple[int, int]], headline: bool = False) -> tuple[str, str] | None:
+    """The speaker named in one sentence outside its quotes: (phrase, rule_id) or None.
+
+    `regions` are the sentence's quoted spans (offsets relative to the sentence).
+    """
+    text = doc.text
+    colon = _COLON_INTRO.match(text)
+    if colon and regions:
+        return colon.group(1).strip(), "attribution.colon"
+    best: tuple[int, str, str] | None = None
+    for token in doc:
+        if not headline and not _outside(token, regions):
+            continue
+        candidate: tuple[str, str] | None = None
+        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                candidate = (_subject_phrase(objects[0]), "attribution.according-to")
+        elif token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX", "NOUN", "PROPN"):
+            if token.pos_ in ("NOUN", "PROPN") and token.dep_ not in ("ROOT",):
+                continue
+            subject = _subject_of(token)
+            if subject is not None and subject.lower_ not in NON_SPEAKERS and _can_speak(subject):
+                phrase = _subject_phrase(subject)
+                if token.lemma_.lower() in PLEDGE_SPEECH_VERBS and not _is_person_like(phrase, doc):
+                    continue
+                candidate = (phrase, "attribution.reported")
+        elif token.lemma_.lower() in SPEECH_NOUNS and token.pos_ == "NOUN":
+            owners = [c for c in token.children if c.dep_ == "poss"]
+            for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in ("from", "by")):
+                owners += [c for c in prep.children if c.dep_ == "pobj"]
+            owners = [o for o in owners if o.lower_ not in NON_SPEAKERS | {"its", "their", "his", "her"} and _can_speak(o)]
+            if owners:
+                candidate = (_subject_phrase(owners[0]), "attribution.speech-noun")
+        if candidate and candidate[0]:
+            depth = _depth(token)
+            if best is None or depth < best[0]:
+                best = (depth, candidate[0], candidate[1])
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+def _depth(token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token = token.head
+        depth += 1
+    return depth
+
+
+def _person_name(phrase: str, doc) -> str | None:
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.text in phrase:
+            return ent.text
+    actor = load_actor_table().find_actor(phrase)
+    if actor is not None and actor.kind == "person":
+        return actor.name
+    return None
+
+
+def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribution]:
+    """One Attribution per sentence of a document (same order as `sentences`)."""
+    # Quote regions per paragraph, in document offsets.
+    regions: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        regions += [(offset + s, offset + e) for s, e in quote_regions(line)]
+        offset += len(line) + 1
+
+    local: list[tuple[str, str] | None] = []
+    sent_quotes: list[list[int]] = []
+    in_quote: list[bool] = []
+    for sentence, doc in zip(sentences, docs, strict=True):
+        touching = [i for i, (s, e) in enumerate(regions) if s < sentence.end and sentence.start < e]
+        rel = [(max(0, regions[i][0] - sentence.start), regions[i][1] - sentence.start) for i in touching]
+        quoted = sum(min(e, len(sentence.text)) - s for s, e in rel)
+        starts_inside = any(regions[i][0] < sentence.start + 1 <= regions[i][1] for i in touching) or (
+            bool(rel) and rel[0][0] <= 1
+        )
+        sent_quotes.append(touching)
+        in_quote.append(bool(rel) and (quoted > 0.5 * len(sentence.text) or starts_inside))
+        try:
+            local.append(find_local_speaker(doc, rel, headline=sentence.paragraph == 0))
+        except Exception:  # a parser oddity on hostile text must not sink the document
+            local.append(None)
+
+    # A quote's speaker is the first speaker named in any sentence the quote touches.
+    quote_speaker: dict[int, tuple[str, str]] = {}
+    for quotes, found in zip(sent_quotes, local, strict=True):
+        if found:
+            for q in quotes:
+                quote_speaker.setdefault(q, found)
+
+    result: list[Attribution] = []
+    last_named: str | None = None
+    last_person: str | None = None
+    last_name: str | None = None
+    last_para_quote_speaker: dict[int, str] = {}
+    for sentence, doc, quotes, found, quoted in zip(sentences, docs, sent_quotes, local, in_quote, strict=True):
+        rule = "attribution.author"
+        speaker: str | None = None
+        if quoted:
+            inherited = next((quote_speaker[q] for q in quotes if q in quote_speaker), None)
+            pick = inherited or found
+            if pick:
+                speaker, rule = pick[0], "attribution.quote"
+            elif sentence.paragraph in last_para_quote_speaker:
+                speaker, rule = last_para_quote_speaker[sentence.paragraph], "attribution.quote-continued"
+        elif found:
+            speaker, rule = found
+        if speaker and speaker.lower() in ("he", "she"):
+            speaker = last_person or last_named
+            rule += "+pronoun"
+        elif speaker and (speaker.lower() in PRONOUN_SPEAKERS or ANAPHORIC_SOURCES.match(speaker)):
+            speaker = last_named
+            rule += "+pronoun"
+        if not speaker:
+            result.append(Attribution("author", "attribution.author", quoted))
+            continue
+        name = _person_name(speaker, doc) or (last_name if speaker == last_named else None)
+        last_named, last_name = speaker, name
+        if name or _is_person_like(speaker, doc) and not load_actor_table().countries_in(speaker):
+            last_person = speaker
+        if quoted:
+            last_para_quote_speaker[sentence.paragraph] = speaker
+        result.append(Attribution(speaker, rule, quoted, name))
+    return result

@@ -1,0 +1,382 @@
+"""Pledge-claim extraction: from an article's text to `Claim` records.
+
+Two passes over a document:
+
+1. Article context. Sentences where a country is tied to a pledge verb or noun and to money or
+   to the US as destination ("Japan agreed to invest $550bn in the U.S.") are *anchors*; they
+   say which deals (pledger -> recipient) the article is about. An article without anchors (car
+   sales, earnings, defence spending) gives no claims.
+2. Claims. A sentence of a pledge article is a claim when it states a pledge amount, refers to
+   the pledge ("the fund", "the investment", "loans and guarantees", "the deal has yet to be
+   finalized"), or continues a quote that is one. One record per (sentence, pledger, amount).
+   Each record gets its speaker (attribution.py), side (actors.py), stance, control, conditions
+   and timeframe (cue patterns in patterns/*.json), and a `rule_id` naming every rule that fired.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from extract.actors import CountryMention, load_actor_table, speaker_side
+from extract.amounts import Money, find_money, is_excluded_context
+from extract.attribution import Attribution, attribute
+from extract.cues import Hit, load_concepts
+from extract.model import Claim
+from extract.nlp import load_nlp
+from extract.sentences import Sentence, split_sentences
+from extract.timeframes import timeframe_until
+
+log = logging.getLogger(__name__)
+
+RECIPIENT_DEFAULT = "USA"
+# "in the U.S.", "into the United States", "to America": the money goes to the US.
+TO_US = re.compile(
+    r"\b(?:in|into|to|for|at)\s+(?:the\s+)?(?:U\.S\.|US|United States|America|American (?:economy|projects|"
+    r"companies|industry|energy|businesses))",
+)
+# "annual cap of $20 billion", "$20 billion a year": an instalment limit on a larger pledge.
+CAP_BEFORE = re.compile(r"(?:cap(?:ped)?(?: of| at)?|no more than|limit of|ceiling of)\s*$", re.IGNORECASE)
+CAP_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
+# Reference cues too weak to make a claim alone (they need another cue in the sentence).
+WEAK_REFERENCES = {"pledge.ref-projects", "pledge.ref-pay-up", "pledge.ref-profit-split", "pledge.deal-terms"}
+DEFAULT_BATCH = 64
+
+
+@dataclass
+class _Sent:
+    """Everything the claim builder knows about one sentence."""
+
+    sentence: Sentence
+    doc: object
+    money: list[Money] = field(default_factory=list)  # pledge-candidate amounts
+    caps: list[Money] = field(default_factory=list)  # instalment caps ("annual cap of $20 billion")
+    countries: list[CountryMention] = field(default_factory=list)
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    attribution: Attribution | None = None
+    quotes: tuple[int, ...] = ()
+
+    def labels(self, concept: str) -> set[str]:
+        return {h.label for h in self.hits.get(concept, [])}
+
+    def rules(self, concept: str, label: str | None = None) -> list[str]:
+        return [h.rule_id for h in self.hits.get(concept, []) if label is None or h.label == label]
+
+
+class Extractor:
+    """Loads spaCy once and turns documents into pledge claims.
+
+    >>> extractor = Extractor()  # doctest: +SKIP
+    >>> extractor.extract("Japan pledges $550bn\\nJapan agreed to invest $550 billion in the U.S.", doc="a")  # doctest: +SKIP
+    """
+
+    def __init__(self, nlp=None, model_name: str | None = None) -> None:
+        self.nlp = nlp if nlp is not None else load_nlp(model_name)
+        self.concepts = load_concepts(self.nlp)
+        self.actors = load_actor_table()
+
+    # -- public API -------------------------------------------------------------------------
+    def extract(
+        self,
+        text: str,
+        *,
+        doc: str,
+        article_url: str | None = None,
+        published_at: str | None = None,
+    ) -> list[Claim]:
+        """Claims of one document (headline on line 1, then the body)."""
+        return next(iter(self.extract_many([(text, {"doc": doc, "article_url": article_url,
+                                                          "published_at": published_at})])))
+
+    def extract_many(self, items: Iterable, batch_size: int = DEFAULT_BATCH) -> Iterator[list[Claim]]:
+        """Claims for many documents, parsing their sentences with `nlp.pipe` in batches.
+
+        `items` yields `(text, {"doc": ..., "article_url": ..., "published_at": ...})` pairs or
+        `crawlers.items.Article` objects; one list of claims is yielded per item, in order.
+        """
+        chunk: list[tuple[str, dict]] = []
+        for item in items:
+            chunk.append(_as_pair(item))
+            if len(chunk) >= 16:
+                yield from self._run_chunk(chunk, batch_size)
+                chunk = []
+        if chunk:
+            yield from self._run_chunk(chunk, batch_size)
+
+    # -- internals --------------------------------------------------------------------------
+    def _run_chunk(self, chunk: list[tuple[str, dict]], batch_size: int) -> Iterator[list[Claim]]:
+        splits = []
+        texts: list[str] = []
+        for text, _meta in chunk:
+            sentences = _safe_split(text)
+            splits.append(sentences)
+            texts.extend(s.text for s in sentences)
+        docs = iter(self.nlp.pipe(texts, batch_size=batch_size))
+        for (text, meta), sentences in zip(chunk, splits, strict=True):
+            sentence_docs = [next(docs) for _ in sentences]
+            try:
+                yield self._document(text, sentences, sentence_docs, meta)
+            except Exception:  # one bad document is logged and skipped, never the whole run
+                log.exception("extraction failed for %s", meta.get("doc"))
+                yield []
+
+    def _document(self, text: str, sentences: list[Sentence], docs: list, meta: dict) -> list[Claim]:
+        if not sentences:
+            return []
+        published = _parse_date(meta.get("published_at"))
+        attributions = attribute(text, sentences, docs)
+        sents = [self._analyse(s, d, a) for s, d, a in zip(sentences, docs, attributions, strict=True)]
+        deals = self._deals(sents)
+        if not deals:
+            return []
+        main = deals.most_common(1)[0][0]
+        known_amounts = {round(m.value): m.currency for s in sents for m in s.money if m.currency}
+        deal_amounts = self._deal_amounts(sents, deals)
+        known_speakers = self._learn_speakers(sents)
+
+        claims: list[Claim] = []
+        claim_quotes: set[int] = set()
+        for s in sents:
+            records = self._records(s, main, deals, known_amounts, deal_amounts, claim_quotes)
+            if records:
+                claim_quotes.update(s.quotes)
+            for pledger, money, claim_rule in records:
+                claims.append(self._claim(s, pledger, money, claim_rule, meta, published, known_speakers))
+        return claims
+
+    def _analyse(self, sentence: Sentence, doc, attribution: Attribution) -> _Sent:
+        s = _Sent(sentence, doc, attribution=attribution)
+        text = sentence.text
+        for money in find_money(text):
+            if is_excluded_context(text, money):
+                continue
+            if CAP_BEFORE.search(text[max(0, money.start - 25) : money.start]) or CAP_AFTER.match(text[money.end :]):
+                s.caps.append(money)
+            else:
+                s.money.append(money)
+        s.countries = [c for c in self.actors.countries_in(text)]
+        s.hits = {name: concept.hits(doc) for name, concept in self.concepts.items()}
+        return s
+
+    def _deals(self, sents: list[_Sent]) -> Counter:
+        """Which pledgers the article is about, scored by anchor sentences (headline counts double)."""
+        scores: Counter = Counter()
+        for s in sents:
+            if "anchor" not in s.labels("pledge"):
+                continue
+            text = s.sentence.text
+            if not (s.money or TO_US.search(text)):
+                continue
+            pledgers = {self._pledger_near(s, m.start) for m in s.money} - {None}
+            if not pledgers:
+                anchor = min(h.start for h in s.hits["pledge"] if h.label == "anchor")
+                pledgers = {self._pledger_near(s, anchor, window=120)} - {None}
+            for code in pledgers:
+                scores[code] += 2 if s.sentence.paragraph == 0 else 1
+        return scores
+
+    def _deal_amounts(self, sents: list[_Sent], deals: Counter) -> set[int]:
+        amounts: set[int] = set()
+        for s in sents:
+            if "anchor" in s.labels("pledge"):
+                amounts.update(round(m.value) for m in s.money if m.currency)
+        return amounts
+
+    def _pledger_near(self, s: _Sent, position: int, window: int = 70) -> str | None:
+        """The non-US country named closest before `position` (or just after it), else None."""
+        before = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and c.end <= position + 1]
+        before = [c for c in before if position - c.end <= window]
+        if before:
+            return before[-1].code
+        after = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and 0 <= c.start - position <= 40]
+        return after[0].code if after else None
+
+    def _learn_speakers(self, sents: list[_Sent]) -> dict[str, str]:
+        """Names introduced with a title ("Japan's chief negotiator Akizuki Ryosei") -> that phrase."""
+        known: dict[str, str] = {}
+        for s in sents:
+            a = s.attribution
+            if a and a.name and a.speaker != a.name and a.name not in known:
+                known[a.name] = a.speaker
+                for part in a.name.split():
+                    if len(part) > 3 and part[0].isupper():
+                        known.setdefault(part, a.speaker)
+        return known
+
+    def _records(
+        self,
+        s: _Sent,
+        main: str,
+        deals: Counter,
+        known_amounts: dict[int, str | None],
+        deal_amounts: set[int],
+        claim_quotes: set[int],
+    ) -> list[tuple[str, Money | None, str]]:
+        pledge_labels = s.labels("pledge")
+        strong_refs = [r for r in s.rules("pledge") if r not in WEAK_REFERENCES]
+        records: list[tuple[str, Money | None, str]] = []
+        seen: set[tuple[str, int]] = set()
+        for money in s.money:
+            currency = money.currency or known_amounts.get(round(money.value))
+            if currency is None:
+                continue  # a bare "100 trillion" matching nothing else in the article
+            money = Money(money.value, currency, money.start, money.end, money.text, money.high, money.qualifier)
+            matches_deal = any(abs(money.value - a) <= 0.005 * a for a in deal_amounts)
+            if not (pledge_labels & {"anchor", "reference"} or matches_deal or set(s.quotes) & claim_quotes):
+                continue
+            pledger = self._pledger_near(s, money.start) or main
+            if pledger not in deals and not self._adjacent(s, money.start):
+                pledger = main
+            key = (pledger, round(money.value))
+            if key in seen:
+                continue
+            seen.add(key)
+            records.append((pledger, money, "claim.money"))
+        if records:
+            return records
+        if strong_refs or "deal-status" in pledge_labels:
+            mentioned = [c.code for c in s.countries if c.code in deals]
+            pledgers = list(dict.fromkeys(mentioned)) if mentioned and main not in mentioned else [main]
+            if len(pledgers) > 1 and main in deals and main not in mentioned:
+                pledgers = [p for p in pledgers]
+            return [(p, None, "claim.reference") for p in pledgers]
+        if s.attribution and s.attribution.in_quote and set(s.quotes) & claim_quotes:
+            return [(main, None, "claim.quote-continued")]
+        return []
+
+    def _adjacent(self, s: _Sent, position: int) -> bool:
+        return any(0 <= position - c.end <= 25 for c in s.countries if c.code != RECIPIENT_DEFAULT)
+
+    def _claim(
+        self,
+        s: _Sent,
+        pledger: str,
+        money: Money | None,
+        claim_rule: str,
+        meta: dict,
+        published: date | None,
+        known_speakers: dict[str, str],
+    ) -> Claim:
+        attribution = s.attribution or Attribution("author", "attribution.author")
+        side = speaker_side(attribution.speaker, pledger, published, known_speakers)
+        speaker = attribution.name or attribution.speaker if side != "author" else "author"
+        stance, stance_rules = _stance(s)
+        control, control_rules = self._control(s, pledger)
+        conditions = _conditions(s, money)
+        timeframe = _timeframe(s)
+        until = timeframe_until(timeframe, published) if timeframe else None
+        rules = [claim_rule, attribution.rule_id, *stance_rules, *control_rules]
+        confidence = {"claim.money": 0.9, "claim.reference": 0.7, "claim.quote-continued": 0.6}[claim_rule]
+        return Claim(
+            doc=meta["doc"],
+            sentence=s.sentence.text,
+            pledger=pledger,
+            recipient=RECIPIENT_DEFAULT,
+            amount=money.value if money else None,
+            currency=money.currency if money else None,
+            speaker=speaker,
+            speaker_side=side,
+            stance=stance,
+            control=control,
+            conditions=conditions,
+            timeframe=timeframe,
+            amount_high=money.high if money else None,
+            timeframe_until=until.isoformat() if until else None,
+            article_url=meta.get("article_url"),
+            start=s.sentence.start,
+            end=s.sentence.end,
+            rule_id="+".join(dict.fromkeys(rules)),
+            confidence=confidence,
+        )
+
+    def _control(self, s: _Sent, pledger: str) -> tuple[str | None, list[str]]:
+        hits = s.hits.get("control", [])
+        for side in ("us", "partner"):
+            chosen = [h.rule_id for h in hits if h.label == side]
+            if chosen:
+                return side, chosen
+        for hit in (h for h in hits if h.label == "select"):
+            owner = self._chooser(s, hit, pledger)
+            if owner:
+                return owner, [hit.rule_id]
+        return None, []
+
+    def _chooser(self, s: _Sent, hit: Hit, pledger: str) -> str | None:
+        """Who does the choosing in a `select` cue: 'by X' after it, else the side named before it."""
+        text = s.sentence.text
+        after = text[hit.end : hit.end + 40]
+        by = re.match(r"\s*by\s+(him|trump|the (?:u\.s\.|us|united states|president|administration)|washington)", after, re.I)
+        if by or re.search(r"\bby\s+(?:him|Trump|the U\.S\.|Washington)\b", hit.text):
+            return "us"
+        before = text[: hit.start]
+        us_at = max((m.end() for m in re.finditer(r"\b(?:U\.S\.|US|United States|Washington|Trump|administration|America)\b", before)), default=-1)
+        partner_at = max((c.end for c in s.countries if c.code == pledger and c.end <= hit.start), default=-1)
+        if us_at < 0 and partner_at < 0:
+            return None
+        return "us" if us_at > partner_at else "partner"
+
+
+def _stance(s: _Sent) -> tuple[str, list[str]]:
+    for label in ("disputed", "hedged"):
+        rules = s.rules("stance", label)
+        if rules:
+            return label, rules
+    return "asserted", []
+
+
+def _conditions(s: _Sent, money: Money | None) -> list[str]:
+    phrases: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for hit in sorted(s.hits.get("conditions", []), key=lambda h: (h.start, -(h.end - h.start))):
+        if any(a <= hit.start and hit.end <= b for a, b in spans):
+            continue
+        spans.append((hit.start, hit.end))
+        phrases.append(hit.text)
+    return list(dict.fromkeys(phrases))
+
+
+def _timeframe(s: _Sent) -> str | None:
+    hits = s.hits.get("timeframe", [])
+    if hits:
+        best = max(hits, key=lambda h: h.end - h.start)
+        return best.text
+    if s.caps:
+        return s.caps[0].text
+    return None
+
+
+def _safe_split(text: str) -> list[Sentence]:
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return split_sentences(text)
+
+
+def _parse_date(raw: str | None) -> date | None:
+    """The publication date from ISO 8601 text ("2025-07-27", "2025-07-27T09:30:00+09:00"), else None."""
+    if not raw:
+        return None
+    match = re.match(r"\d{4}-\d{2}-\d{2}", str(raw).strip())
+    if not match:
+        return None
+    try:
+        return datetime.strptime(match.group(0), "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _as_pair(item) -> tuple[str, dict]:
+    if isinstance(item, tuple):
+        text, meta = item
+        return text or "", dict(meta)
+    return item.text, {"doc": item.canonical_url, "article_url": item.canonical_url, "published_at": item.published_at}
+
+
+def extract_claims(article, extractor: Extractor) -> list[Claim]:
+    """Claims of one `crawlers.items.Article` (doc and article_url = its canonical URL)."""
+    return extractor.extract(
+        article.text, doc=article.canonical_url, article_url=article.canonical_url, published_at=article.published_at
+    )

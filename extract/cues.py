@@ -1,0 +1,141 @@
+"""Cue patterns as data: load `patterns/*.json`, compile them into spaCy Matchers, report hits.
+
+Each JSON file holds groups of patterns for one concept (stance, control, conditions, timeframe,
+pledge vocabulary). A group has a `label` (what a hit means, e.g. "disputed"), a `doc` with example
+phrases, and `patterns`, each with an `id` (traced into Claim.rule_id) and either a spaCy token
+`pattern` or a compact `phrase`:
+
+    word        the lower-cased token is `word`
+    a|b|c       the lower-cased token is one of these
+    ~lemma      the token's lemma ("~not" matches "not" and "n't"; "~a|b" for several)
+    #           a number-like token ("90", "1.5")
+    *           any one token, optional;   *3  up to three tokens of anything
+    +           one or more tokens up to the next punctuation (for "if ..." clauses)
+
+Patterns are validated when loaded: unique ids, a non-empty doc, and each compiles.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from spacy.matcher import Matcher
+
+CONCEPTS = ("pledge", "stance", "control", "conditions", "timeframe")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One cue found in a sentence: character offsets are relative to the sentence text."""
+
+    concept: str
+    label: str
+    rule_id: str
+    start: int
+    end: int
+    text: str
+
+
+class PatternError(ValueError):
+    """Raised by `load_concept` when a pattern file is malformed (bad phrase, duplicate id, no doc)."""
+
+
+def phrase_to_pattern(phrase: str) -> list[dict[str, Any]]:
+    """Compile the compact phrase syntax (see the module docstring) into a Matcher pattern.
+
+    >>> phrase_to_pattern("~not *2 ~confirm")
+    [{'LEMMA': 'not'}, {'OP': '{0,2}'}, {'LEMMA': 'confirm'}]
+    """
+    pattern: list[dict[str, Any]] = []
+    for part in phrase.split():
+        if part == "*":
+            pattern.append({"OP": "?"})
+        elif part.startswith("*") and part[1:].isdigit():
+            pattern.append({"OP": "{0," + part[1:] + "}"})
+        elif part == "+":
+            pattern.append({"IS_PUNCT": False, "OP": "+"})
+        elif part == "#":
+            pattern.append({"LIKE_NUM": True})
+        elif part.startswith("~"):
+            words = part[1:].split("|")
+            pattern.append({"LEMMA": words[0]} if len(words) == 1 else {"LEMMA": {"IN": words}})
+        else:
+            words = part.split("|")
+            pattern.append({"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}})
+    if not pattern or "OP" in pattern[0] and "LEMMA" not in pattern[0] and "LOWER" not in pattern[0]:
+        raise PatternError(f"phrase must start with a concrete token: {phrase!r}")
+    return pattern
+
+
+@dataclass
+class Concept:
+    """The compiled patterns of one concept file."""
+
+    name: str
+    matcher: Matcher
+    labels: dict[str, str]  # rule id -> label
+
+    def hits(self, doc) -> list[Hit]:
+        """All cue hits in a spaCy Doc (one sentence), longest match per start, in text order."""
+        found: list[Hit] = []
+        for match_id, start, end in self.matcher(doc):
+            rule_id = doc.vocab.strings[match_id]
+            span = doc[start:end]
+            found.append(
+                Hit(self.name, self.labels[rule_id], rule_id, span.start_char, span.end_char, span.text)
+            )
+        return _longest_first(found)
+
+
+def _longest_first(hits: list[Hit]) -> list[Hit]:
+    """Drop hits of the same rule nested inside a longer hit of that rule."""
+    hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for hit in hits:
+        if any(k.rule_id == hit.rule_id and k.start <= hit.start and hit.end <= k.end for k in kept):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("extract").joinpath("patterns", f"{name}.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def load_concept(name: str, vocab) -> Concept:
+    """Load and validate `patterns/<name>.json` into a Matcher bound to `vocab`."""
+    data = _read(name)
+    matcher = Matcher(vocab, validate=True)
+    labels: dict[str, str] = {}
+    for group in data["groups"]:
+        label = group["label"]
+        if not group.get("doc"):
+            raise PatternError(f"{name}: group {label!r} needs a doc with example phrases")
+        for item in group["patterns"]:
+            rule_id = f"{name}.{item['id']}"
+            if rule_id in labels:
+                raise PatternError(f"{name}: duplicate pattern id {item['id']!r}")
+            pattern = item.get("pattern") or phrase_to_pattern(item["phrase"])
+            matcher.add(rule_id, [pattern])
+            labels[rule_id] = label
+    return Concept(name, matcher, labels)
+
+
+@lru_cache(maxsize=8)
+def _cached(vocab_id: int, vocab) -> dict[str, Concept]:
+    return {name: load_concept(name, vocab) for name in CONCEPTS}
+
+
+def load_concepts(nlp) -> dict[str, Concept]:
+    """All concept matchers for this pipeline's vocabulary (compiled once per pipeline)."""
+    return _cached(id(nlp.vocab), nlp.vocab)
+
+
+def pattern_data(name: str) -> dict[str, Any]:
+    """The raw JSON of one concept file (for tests and docs)."""
+    return _read(name)
