@@ -1,0 +1,1 @@
+"""One spider per outlet; `feed.OutletFeedSpider` holds what they share (feeds in, articles out)."""
