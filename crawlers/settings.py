@@ -1,0 +1,41 @@
+"""Scrapy settings for pledgewatch: polite by default (robots.txt, AutoThrottle, two requests per site)."""
+
+import os
+
+BOT_NAME = "pledgewatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# Who we are and how to reach us; set PLEDGEWATCH_CONTACT (a URL or e-mail address) for your deployment.
+CONTACT = os.environ.get("PLEDGEWATCH_CONTACT", "https://github.com/pledgewatch/pledgewatch")
+USER_AGENT = f"pledgewatch/0.1 (+{CONTACT})"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+COOKIES_ENABLED = False
+HTTPCACHE_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Last before the network: a replay answers here, and every other middleware (robots.txt, retry,
+    # redirects, decompression) still sees the request and the recorded response.
+    "crawlers.replay.ReplayMiddleware": 950,
+}
+# Set to a folder of recorded responses (see crawlers/replay.py) to crawl it instead of the web.
+PLEDGEWATCH_REPLAY_DIR = None
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
