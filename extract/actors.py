@@ -36,7 +36,7 @@ THIRD_PARTY_WORDS = re.compile(
     r"\b(?:analysts?|experts?|economists?|critics?|researchers?|professors?|scholars?|lawmakers?|"
     r"legislators?|opposition|observers?|investors?|strategists?|think[- ]tank|institute|university|"
     r"consultancy|consultants?|hub|securities|research|academics?|commentators?|pundits?|"
-    r"executives?|chamber of commerce|business groups?|unions?|economist intelligence|"
+    r"executives?|chamber of commerce|business groups?|trade unions?|labou?r unions?|"
     r"newspaper|outlet|media reports?|columnists?|editorial|bank of america|goldman|morgan)\b",
     re.IGNORECASE,
 )
@@ -190,8 +190,9 @@ def speaker_side(
 ) -> str:
     """Classify a speaker phrase as `us`, `partner`, `third_party` or `author` for a deal.
 
-    `known` maps names already resolved in this article (e.g. "Akizuki Ryōsei" -> "JPN", learnt from
-    "Japan's chief negotiator Akizuki Ryōsei") to a country or to "third_party".
+    `known` maps names met earlier in the article to the fuller phrase that introduced them (e.g.
+    "Akizuki Ryōsei" -> "Japan's chief negotiator Akizuki Ryōsei"), so a bare later mention gets
+    the side its introduction shows.
 
     >>> speaker_side("two EU officials", "EU"), speaker_side("analysts", "EU"), speaker_side("author", "EU")
     ('partner', 'third_party', 'author')
@@ -201,9 +202,9 @@ def speaker_side(
         return "author"
     table = load_actor_table()
     if known:
-        for name, country in known.items():
-            if name and name in phrase:
-                return "third_party" if country == "third_party" else side_for_country(country, pledger)
+        for name, introduction in known.items():
+            if name and name in phrase and introduction != phrase:
+                return speaker_side(introduction, pledger, when)
     actor = table.find_actor(phrase)
     countries = [m.code for m in table.countries_in(phrase)]
     if actor is not None and actor.kind == "outlet" and pledger in countries:

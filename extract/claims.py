@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 RECIPIENT_DEFAULT = "USA"
 # "in the U.S.", "into the United States", "to America": the money goes to the US.
 TO_US = re.compile(
-    r"\b(?:in|into|to|for|at)\s+(?:the\s+)?(?:U\.S\.|US|United States|America|American (?:economy|projects|"
-    r"companies|industry|energy|businesses))",
+    r"\b(?:in|into|to)\s+(?:the\s+)?(?:U\.S\.|US|United States|America|American (?:economy|projects|"
+    r"companies|industry|energy|businesses))(?![\w-])",
 )
 # "annual cap of $20 billion", "$20 billion a year": an instalment limit on a larger pledge.
 CAP_BEFORE = re.compile(r"(?:cap(?:ped)?(?: of| at)?|no more than|limit of|ceiling of)\s*$", re.IGNORECASE)
@@ -163,18 +163,30 @@ class Extractor:
         return s
 
     def _deals(self, sents: list[_Sent]) -> Counter:
-        """Which pledgers the article is about, scored by anchor sentences (headline counts double)."""
+        """Which pledgers the article is about, scored by anchor sentences (headline counts double).
+
+        An anchor ties a pledge cue either to money ("pledged $600bn") or, for investing verbs, to
+        the US as destination ("agreed to invest in the U.S."). Its pledger is the country named
+        nearest the money or cue; failing that (" it pledged $550bn"), the country the article
+        talks about most.
+        """
         scores: Counter = Counter()
+        mentions = Counter(c.code for s in sents for c in s.countries if c.code != RECIPIENT_DEFAULT)
+        fallback = mentions.most_common(1)[0][0] if mentions else None
         for s in sents:
-            if "anchor" not in s.labels("pledge"):
+            anchors = [h for h in s.hits.get("pledge", []) if h.label == "anchor"]
+            if not anchors:
                 continue
-            text = s.sentence.text
-            if not (s.money or TO_US.search(text)):
+            money = [m for m in s.money if m.currency]
+            invests = [h for h in anchors if h.rule_id == "pledge.verb-invest"]
+            if money:
+                pledgers = {self._pledger_near(s, m.start) for m in money} - {None}
+            elif invests and TO_US.search(s.sentence.text):
+                pledgers = {self._pledger_near(s, invests[0].start, window=120)} - {None}
+            else:
                 continue
-            pledgers = {self._pledger_near(s, m.start) for m in s.money} - {None}
-            if not pledgers:
-                anchor = min(h.start for h in s.hits["pledge"] if h.label == "anchor")
-                pledgers = {self._pledger_near(s, anchor, window=120)} - {None}
+            if not pledgers and fallback:
+                pledgers = {fallback}
             for code in pledgers:
                 scores[code] += 2 if s.sentence.paragraph == 0 else 1
         return scores
@@ -217,7 +229,7 @@ class Extractor:
         claim_quotes: set[int],
     ) -> list[tuple[str, Money | None, str]]:
         pledge_labels = s.labels("pledge")
-        strong_refs = [r for r in s.rules("pledge") if r not in WEAK_REFERENCES]
+        strong_refs = [r for r in s.rules("pledge", "reference") if r not in WEAK_REFERENCES]
         records: list[tuple[str, Money | None, str]] = []
         seen: set[tuple[str, int]] = set()
         for money in s.money:

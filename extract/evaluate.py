@@ -249,7 +249,7 @@ def evaluate(directory: Path, extractor) -> EvalReport:
         paired_g = {j for _, j in pairs}
         paired_p = {i for i, _ in pairs}
         score.missed = [f"[{g['pledger']}] {g['sentence'][:100]}" for j, g in enumerate(golds) if j not in paired_g]
-        score.spurious = [f"[{p['pledger']}] {p['sentence'][:100]}" for i, p in enumerate(preds) if i not in paired_p]
+        score.spurious = [f"[{p['pledger']}] {p['sentence'][:100]} <{p.get('rule_id', '')}>" for i, p in enumerate(preds) if i not in paired_p]
         total_gold += len(golds)
         total_pred += len(preds)
         matched += len(pairs)
