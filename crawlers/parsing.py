@@ -250,10 +250,13 @@ def _fetched_at(response: TextResponse) -> str:
 
 
 def _parse_loose_date(value: str) -> datetime | None:
+    """Free-form dates ("July 23, 2025 10:15 AM EDT") keep their own offset; naive ones stay naive."""
     import dateparser  # slow to import; most pages give ISO dates
+    from dateparser.timezone_parser import pop_tz_offset_from_string
 
     try:
-        return dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": "UTC"})
+        has_zone = pop_tz_offset_from_string(value)[1] is not None
+        return dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": has_zone})
     except Exception:  # dateparser raises assorted errors on junk
         return None
 
