@@ -10,7 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -21,14 +21,38 @@ from crawlers.items import Article
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "LiveBlogPosting", "AnalysisNewsArticle",
-                 "OpinionNewsArticle", "BackgroundNewsArticle", "Report"}
+ARTICLE_TYPES = {
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "LiveBlogPosting",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "Report",
+}
 
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "citation_title")
-DATE_META = ("article:published_time", "og:article:published_time", "parsely-pub-date",
-             "citation_publication_date", "citation_date", "pubdate", "publish-date", "date", "dc.date.issued",
-             "dcterms.created")
-AUTHOR_META = ("author", "article:author", "parsely-author", "citation_author", "sailthru.author", "dc.creator")
+DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "parsely-pub-date",
+    "citation_publication_date",
+    "citation_date",
+    "pubdate",
+    "publish-date",
+    "date",
+    "dc.date.issued",
+    "dcterms.created",
+)
+AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "citation_author",
+    "sailthru.author",
+    "dc.creator",
+)
 SECTION_META = ("article:section", "parsely-section")
 CANONICAL_XPATH = '//link[@rel="canonical"]/@href'
 AUTHOR_LINKS_CSS = 'a[rel="author"]'
@@ -58,10 +82,17 @@ def parse_article(
     meta = _meta(sel)
     paragraphs = _paragraphs(sel, body_css)
     body = "\n\n".join(paragraphs) if paragraphs else _trafilatura_body(response)
-    is_article = bool(ld) or _first(meta, ["og:type"]) == "article" or bool(paragraphs) or _first(meta, DATE_META)
+    is_article = (
+        bool(ld) or _first(meta, ["og:type"]) == "article" or bool(paragraphs) or _first(meta, DATE_META)
+    )
     title = _without_site_name(
-        _clean(_css_text(sel, title_css) or _as_text(ld.get("headline")) or _first(meta, TITLE_META)
-               or sel.xpath("string(//h1)").get() or sel.xpath("string(//title)").get()),
+        _clean(
+            _css_text(sel, title_css)
+            or _as_text(ld.get("headline"))
+            or _first(meta, TITLE_META)
+            or sel.xpath("string(//h1)").get()
+            or sel.xpath("string(//title)").get()
+        ),
         _first(meta, ["og:site_name"]),
     )
     if not (is_article and title and body):
@@ -73,8 +104,9 @@ def parse_article(
         outlet=outlet,
         title=title,
         authors=_authors(sel, ld, meta, author_css),
-        published_at=normalise_date(ld.get("datePublished") or _first(meta, DATE_META)
-                                    or sel.xpath("//time/@datetime").get()),
+        published_at=normalise_date(
+            ld.get("datePublished") or _first(meta, DATE_META) or sel.xpath("//time/@datetime").get()
+        ),
         section=_clean(_as_text(ld.get("articleSection")) or _first(meta, SECTION_META)) or None,
         body=body,
         language=_language(sel, ld, meta),
@@ -123,7 +155,7 @@ def normalise_date(value: str | None) -> str | None:
     if parsed is None:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed.replace(microsecond=0).isoformat()
 
 
@@ -136,7 +168,12 @@ def clean_authors(names: Iterable[str]) -> list[str]:
     for raw in names:
         for name in AUTHOR_SPLIT.split(BYLINE_PREFIX.sub("", _clean(raw))):
             name = BYLINE_PREFIX.sub("", name).strip(" .")
-            if name and "://" not in name and not name.startswith("/") and name.lower() not in map(str.lower, out):
+            if (
+                name
+                and "://" not in name
+                and not name.startswith("/")
+                and name.lower() not in map(str.lower, out)
+            ):
                 out.append(name)
     return out
 
@@ -172,7 +209,10 @@ def _article_node(sel: Selector) -> dict:
         if ARTICLE_TYPES & set(types if isinstance(types, list) else [types]):
             author = node.get("author")
             refs = author if isinstance(author, list) else [author]
-            return {**node, "author": [by_id.get(a.get("@id"), a) if isinstance(a, dict) else a for a in refs]}
+            return {
+                **node,
+                "author": [by_id.get(a.get("@id"), a) if isinstance(a, dict) else a for a in refs],
+            }
     return {}
 
 
@@ -180,7 +220,9 @@ def _meta(sel: Selector) -> dict[str, list[str]]:
     """<meta> values by lower-cased property/name/itemprop, in page order (authors often come one per tag)."""
     out: dict[str, list[str]] = {}
     for tag in sel.xpath("//meta[@content]"):
-        key = (tag.attrib.get("property") or tag.attrib.get("name") or tag.attrib.get("itemprop") or "").lower()
+        key = (
+            tag.attrib.get("property") or tag.attrib.get("name") or tag.attrib.get("itemprop") or ""
+        ).lower()
         if key and (value := tag.attrib["content"].strip()):
             out.setdefault(key, []).append(value)
     return out
@@ -192,7 +234,9 @@ def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
 
 def _paragraphs(sel: Selector, body_css: Iterable[str]) -> list[str]:
     for css in body_css:
-        paragraphs = [text for p in sel.css(css) if (text := _clean("".join(p.xpath(f".//text(){NON_TEXT}").getall())))]
+        paragraphs = [
+            text for p in sel.css(css) if (text := _clean("".join(p.xpath(f".//text(){NON_TEXT}").getall())))
+        ]
         if paragraphs:
             return paragraphs
     return []
@@ -202,8 +246,14 @@ def _trafilatura_body(response: TextResponse) -> str:
     import trafilatura  # imported late: it is slow to import and only the generic path needs it
 
     try:
-        text = trafilatura.extract(response.text, url=response.url, favor_precision=True, include_comments=False,
-                                   include_tables=False, output_format="txt")
+        text = trafilatura.extract(
+            response.text,
+            url=response.url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            output_format="txt",
+        )
     except Exception as exc:  # trafilatura raises on some malformed documents
         logger.warning("trafilatura failed on %s: %s", response.url, exc)
         return ""
@@ -234,7 +284,9 @@ def _canonical_url(sel: Selector, meta: dict[str, list[str]], response: TextResp
 
 
 def _language(sel: Selector, ld: dict, meta: dict[str, list[str]]) -> str | None:
-    lang = sel.xpath("/html/@lang").get() or _as_text(ld.get("inLanguage")) or _first(meta, ["og:locale"]) or ""
+    lang = (
+        sel.xpath("/html/@lang").get() or _as_text(ld.get("inLanguage")) or _first(meta, ["og:locale"]) or ""
+    )
     return re.split(r"[-_]", lang.strip().lower())[0] or None
 
 
@@ -243,10 +295,10 @@ def _fetched_at(response: TextResponse) -> str:
     date = response.headers.get(b"Date")
     if date:
         try:
-            return parsedate_to_datetime(date.decode("latin-1")).astimezone(timezone.utc).isoformat()
+            return parsedate_to_datetime(date.decode("latin-1")).astimezone(UTC).isoformat()
         except (TypeError, ValueError):
             pass
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _parse_loose_date(value: str) -> datetime | None:

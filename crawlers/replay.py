@@ -20,7 +20,6 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -97,5 +96,10 @@ class ReplayMiddleware:
             logger.debug("replay: nothing recorded for %s, answering 404", request.url)
             recorded = Recorded(404, {"Content-Type": "text/plain; charset=utf-8"}, b"")
         cls = responsetypes.from_args(headers=recorded.headers, url=request.url, body=recorded.body)
-        return cls(url=request.url, status=recorded.status, headers=recorded.headers, body=recorded.body,
-                   request=request)
+        return cls(
+            url=request.url,
+            status=recorded.status,
+            headers=recorded.headers,
+            body=recorded.body,
+            request=request,
+        )

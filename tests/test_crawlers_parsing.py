@@ -52,25 +52,51 @@ def test_clean_authors(names, authors):
 
 
 def test_json_ld_graph_with_author_references_is_resolved():
-    graph = {"@context": "https://schema.org", "@graph": [
-        {"@type": "WebPage", "@id": "https://example.com/a", "name": "ignored"},
-        {"@type": ["Article", "NewsArticle"], "headline": "Japan pledge explained", "datePublished": "2025-09-08T14:02:00+00:00",
-         "author": [{"@id": "#p1"}, {"@id": "#p2"}], "articleSection": ["World"]},
-        {"@type": "Person", "@id": "#p1", "name": "Ann Lee"}, {"@type": "Person", "@id": "#p2", "name": "Bo Kim"}]}
-    html = page(f'<script type="application/ld+json">{json.dumps(graph)}</script>', f"<article><p>{PARAGRAPH}</p></article>")
-    article = parse_article(HtmlResponse("https://example.com/a", body=html), "Example", body_css=["article p"])
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "@id": "https://example.com/a", "name": "ignored"},
+            {
+                "@type": ["Article", "NewsArticle"],
+                "headline": "Japan pledge explained",
+                "datePublished": "2025-09-08T14:02:00+00:00",
+                "author": [{"@id": "#p1"}, {"@id": "#p2"}],
+                "articleSection": ["World"],
+            },
+            {"@type": "Person", "@id": "#p1", "name": "Ann Lee"},
+            {"@type": "Person", "@id": "#p2", "name": "Bo Kim"},
+        ],
+    }
+    html = page(
+        f'<script type="application/ld+json">{json.dumps(graph)}</script>',
+        f"<article><p>{PARAGRAPH}</p></article>",
+    )
+    article = parse_article(
+        HtmlResponse("https://example.com/a", body=html), "Example", body_css=["article p"]
+    )
     assert (article.title, article.authors, article.published_at, article.section) == (
-        "Japan pledge explained", ["Ann Lee", "Bo Kim"], "2025-09-08T14:02:00+00:00", "World")
+        "Japan pledge explained",
+        ["Ann Lee", "Bo Kim"],
+        "2025-09-08T14:02:00+00:00",
+        "World",
+    )
     assert article.body == PARAGRAPH
     assert article.language == "en"
 
 
 def test_meta_tags_when_there_is_no_json_ld():
-    head = ('<meta property="og:title" content="EU pledge | Example News"><meta property="og:site_name" content="Example News">'
-            '<meta property="og:type" content="article"><meta property="article:published_time" content="2025-07-28T09:00:00Z">'
-            '<meta name="author" content="By Ann Lee"><meta name="author" content="Bo Kim"><link rel="canonical" href="/eu-pledge">')
-    article = parse_article(HtmlResponse("https://example.com/eu-pledge?ref=rss", body=page(head, f"<p>{PARAGRAPH}</p>")),
-                            "Example News", body_css=["p"])
+    head = (
+        '<meta property="og:title" content="EU pledge | Example News">'
+        '<meta property="og:site_name" content="Example News"><meta property="og:type" content="article">'
+        '<meta property="article:published_time" content="2025-07-28T09:00:00Z">'
+        '<meta name="author" content="By Ann Lee"><meta name="author" content="Bo Kim">'
+        '<link rel="canonical" href="/eu-pledge">'
+    )
+    article = parse_article(
+        HtmlResponse("https://example.com/eu-pledge?ref=rss", body=page(head, f"<p>{PARAGRAPH}</p>")),
+        "Example News",
+        body_css=["p"],
+    )
     assert article.title == "EU pledge"  # the " | Site" suffix of og:title is not part of the headline
     assert article.authors == ["Ann Lee", "Bo Kim"]
     assert article.published_at == "2025-07-28T09:00:00+00:00"
@@ -79,17 +105,27 @@ def test_meta_tags_when_there_is_no_json_ld():
 
 
 def test_trafilatura_reads_the_body_when_no_selector_matches():
-    body = "<nav>Home | World | Business</nav><article><h1>Pledge</h1>" + "".join(
-        f"<p>{PARAGRAPH} Paragraph {i} adds detail about the loans and guarantees.</p>" for i in range(4)) + "</article>"
+    body = (
+        "<nav>Home | World | Business</nav><article><h1>Pledge</h1>"
+        + "".join(
+            f"<p>{PARAGRAPH} Paragraph {i} adds detail about the loans and guarantees.</p>" for i in range(4)
+        )
+        + "</article>"
+    )
     head = '<meta property="og:type" content="article"><title>Pledge</title>'
-    article = parse_article(HtmlResponse("https://example.com/p", body=page(head, body)), "Example", body_css=["div.nope p"])
+    article = parse_article(
+        HtmlResponse("https://example.com/p", body=page(head, body)), "Example", body_css=["div.nope p"]
+    )
     assert article.body.count("\n\n") == 3 and "Paragraph 3" in article.body
     assert "Home | World" not in article.body
 
 
 def test_fetched_at_comes_from_the_server_date():
-    response = HtmlResponse("https://example.com/p", body=page('<meta property="og:type" content="article"><title>T</title>',
-                            f"<p>{PARAGRAPH}</p>"), headers={"Date": "Fri, 31 Oct 2025 06:00:00 GMT"})
+    response = HtmlResponse(
+        "https://example.com/p",
+        body=page('<meta property="og:type" content="article"><title>T</title>', f"<p>{PARAGRAPH}</p>"),
+        headers={"Date": "Fri, 31 Oct 2025 06:00:00 GMT"},
+    )
     assert parse_article(response, "Example", body_css=["p"]).fetched_at == "2025-10-31T06:00:00+00:00"
 
 
@@ -100,8 +136,10 @@ def test_fetched_at_comes_from_the_server_date():
         b"\x00\x01\x02\xff\xfe binary junk",
         b"<html><head><title>Only a title</title></head><body></body></html>",
         b"<html><body><p>Unclosed <div><p>tags <<<<< &&& </b></i>",
-        "<html><head><meta charset='utf-8'><title>Caf\u00e9</title></head><body><p>Caf\u00e9</p>".encode("latin-1"),
-        b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", broken</script></head></html>',
+        "<html><head><meta charset='utf-8'><title>Caf\u00e9</title></head><body><p>Caf\u00e9</p>".encode(
+            "latin-1"
+        ),
+        b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", broken</script></head>',
         b"<?xml version='1.0'?><rss><channel><item><title>x</title></item></channel></rss>",
     ],
     ids=["empty", "binary", "no-body", "malformed", "wrong-charset", "broken-json-ld", "xml"],
@@ -114,12 +152,16 @@ def test_bad_pages_give_none_not_an_exception(body, url):
 def test_non_article_page_is_not_an_article():
     head = '<meta property="og:type" content="website"><title>Business | Example</title>'
     links = "".join(f"<li><a href='/a{i}'>{PARAGRAPH}</a></li>" for i in range(10))
-    assert parse_html(page(head, f"<h1>Business</h1><ul>{links}</ul>"), "https://example.com/business") is None
+    assert (
+        parse_html(page(head, f"<h1>Business</h1><ul>{links}</ul>"), "https://example.com/business") is None
+    )
 
 
 def test_parse_html_accepts_text_and_picks_the_outlet_parser():
-    html = page('<meta property="og:type" content="article"><title>Headline</title>',
-                f'<div class="body-text"><p>{PARAGRAPH}</p></div><p>Footer text that is not the body.</p>')
+    html = page(
+        '<meta property="og:type" content="article"><title>Headline</title>',
+        f'<div class="body-text"><p>{PARAGRAPH}</p></div><p>Footer text that is not the body.</p>',
+    )
     article = parse_html(html.decode(), "https://www.pbs.org/newshour/politics/x")
     assert article.outlet == "PBS NewsHour"
     assert article.body == PARAGRAPH
@@ -148,7 +190,11 @@ def test_registry_spider_names_match():
 def _extra_pages(shared_dir):
     base = shared_dir / "fixtures" / "pages"
     with (base / "MANIFEST.tsv").open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["kind"] == "article_html" and "extra" in r["outlet"]]
+        rows = [
+            r
+            for r in csv.DictReader(f, delimiter="\t")
+            if r["kind"] == "article_html" and "extra" in r["outlet"]
+        ]
     return [(base.parent.parent / r["file"].removeprefix("shared/"), r["original_url"]) for r in rows]
 
 

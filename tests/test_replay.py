@@ -1,4 +1,4 @@
-"""Replaying recorded responses through the real spiders, Scrapy engine and downloader (one crawl per subprocess)."""
+"""Replaying recordings through the real spiders, Scrapy engine and downloader (one crawl per subprocess)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ print(json.dumps(dataclasses.asdict(result)))
 def crawl(replay_dir: Path, spiders: list[str] = SPIDERS, **kwargs) -> dict:
     """run_crawl in a fresh interpreter, since Twisted's reactor starts once per process."""
     args = json.dumps({"spiders": spiders, "replay_dir": str(replay_dir), **kwargs})
-    done = subprocess.run([sys.executable, "-c", CRAWL, args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", CRAWL, args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return {**json.loads(done.stdout.splitlines()[-1]), "log": done.stderr}
 
@@ -49,7 +51,8 @@ def test_sample_replay_returns_every_sample_article(sample_crawl):
     for url, expected in EXPECTED["articles"].items():
         article = got[url]
         assert {k: article[k] for k in ("outlet", "title", "authors", "published_at")} == {
-            k: expected[k] for k in ("outlet", "title", "authors", "published_at")}
+            k: expected[k] for k in ("outlet", "title", "authors", "published_at")
+        }
         assert article["fetched_at"] == "2025-10-31T06:00:00+00:00"  # the recording's Date header
 
 
@@ -67,7 +70,11 @@ def test_robots_txt_server_errors_and_limits_apply_to_replays(tmp_path):
     recording = tmp_path / "recording"
     shutil.copytree(SAMPLE_DIR, recording)
     manifest = json.loads((recording / "manifest.json").read_text())
-    twz = [u for u in manifest["responses"] if u.startswith("https://www.twz.com/") and u.endswith(("-play", "-missiles"))]
+    twz = [
+        u
+        for u in manifest["responses"]
+        if u.startswith("https://www.twz.com/") and u.endswith(("-play", "-missiles"))
+    ]
     (recording / "warzone" / "robots.txt").write_text("User-agent: *\nDisallow: /sea/\n")
     manifest["responses"][twz[1]]["status"] = 503
     (recording / "manifest.json").write_text(json.dumps(manifest))
@@ -89,7 +96,9 @@ def test_middleware_is_off_without_a_replay_dir():
 
 
 def test_middleware_answers_from_the_recording_and_404s_the_rest():
-    middleware = ReplayMiddleware.from_crawler(get_crawler(settings_dict={"PLEDGEWATCH_REPLAY_DIR": str(SAMPLE_DIR)}))
+    middleware = ReplayMiddleware.from_crawler(
+        get_crawler(settings_dict={"PLEDGEWATCH_REPLAY_DIR": str(SAMPLE_DIR)})
+    )
     feed = middleware.process_request(Request("https://www.twz.com/feed"))
     page = middleware.process_request(Request(next(iter(EXPECTED["articles"])) + "#comments"))
     robots = middleware.process_request(Request("https://www.pbs.org/robots.txt"))
@@ -107,7 +116,7 @@ def test_recording_lookup_ignores_fragments_and_query_order():
 
 
 def test_open_recording_refuses_a_folder_without_manifest(tmp_path):
-    with pytest.raises(ValueError, match="no manifest.json"):
+    with pytest.raises(ValueError, match=r"no manifest\.json"):
         open_recording(tmp_path)
 
 

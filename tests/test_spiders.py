@@ -1,4 +1,4 @@
-"""Outlet spiders on saved pages: our written sample pages, their feeds, and real Guardian pages from ../shared."""
+"""Outlet spiders on saved pages: our sample pages and feeds, and real Guardian pages from ../shared."""
 
 from __future__ import annotations
 
@@ -56,7 +56,14 @@ def test_sample_page_body_is_the_article_text_only(url):
 def test_sample_gold_covers_both_sides_of_each_pledge():
     claims = [c for a in ARTICLES.values() for c in a["claims"]]
     sides = {(c["pledger"], c["speaker_side"]) for c in claims}
-    assert {("JPN", "us"), ("JPN", "partner"), ("EU", "us"), ("EU", "partner"), ("KOR", "us"), ("KOR", "partner")} <= sides
+    assert {
+        ("JPN", "us"),
+        ("JPN", "partner"),
+        ("EU", "us"),
+        ("EU", "partner"),
+        ("KOR", "us"),
+        ("KOR", "partner"),
+    } <= sides
     assert sum(not a["claims"] for a in ARTICLES.values()) >= 2  # distractors with money figures, no pledge
 
 
@@ -134,7 +141,9 @@ def _guardian_cases() -> list:
     return sorted(GUARDIAN_PAGES.glob("*.expected.json"))
 
 
-@pytest.mark.parametrize("expected_file", _guardian_cases(), ids=lambda p: p.name.split(".expected")[0] if p else "none")
+@pytest.mark.parametrize(
+    "expected_file", _guardian_cases(), ids=lambda p: p.name.split(".expected")[0] if p else "none"
+)
 def test_real_guardian_page(expected_file):
     manifest = (SHARED / "fixtures" / "pages" / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()
     page = expected_file.with_name(expected_file.name.replace(".expected.json", ".html"))

@@ -1,4 +1,4 @@
-"""What every outlet spider shares: read the outlet's RSS/Atom feeds, follow each item to its page, parse it."""
+"""What every outlet spider shares: read the outlet's feeds, follow each item to its page, parse it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from crawlers.parsing import parse_article
 
 logger = logging.getLogger(__name__)
 
-FEED_LINKS_XPATH = "//item/link/text() | //*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
+FEED_LINKS_XPATH = (  # RSS <item><link>, Atom <entry><link rel="alternate" href>
+    "//item/link/text()"
+    " | //*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
+)
 STAT = "pledgewatch/{}"  # pledgewatch/fetched, .../parsed, .../skipped, .../failed in the crawl stats
 
 
@@ -73,8 +76,9 @@ class OutletFeedSpider(scrapy.Spider):
 
     def parse_article(self, response: TextResponse) -> Article | None:
         """The outlet's parser: uses only the response, so a saved page tests it directly."""
-        return parse_article(response, self.outlet.label, body_css=self.BODY, title_css=self.TITLE,
-                             author_css=self.AUTHORS)
+        return parse_article(
+            response, self.outlet.label, body_css=self.BODY, title_css=self.TITLE, author_css=self.AUTHORS
+        )
 
     def on_error(self, failure: Failure) -> None:
         """Errback: count an HTTP or network failure with its URL and carry on."""
