@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawlers.items import Article
 from crawlers.outlets import OUTLETS
+from crawlers.replay import open_recording
 from crawlers.spiders.feed import STAT
 
 logger = logging.getLogger(__name__)
@@ -56,14 +57,16 @@ def run_crawl(
     """Crawl with the named spiders (live, or from a recording in `replay_dir`) and collect the articles.
 
     Runs Scrapy's CrawlerProcess, which starts Twisted's reactor; a reactor cannot be restarted, so call
-    this once per process (run it in a subprocess to crawl again). `max_articles` stops all spiders once
-    that many articles have been parsed in total.
+    this once per process (run it in a subprocess to crawl again). `max_articles` stops each spider once
+    it has yielded that many articles.
     Example: run_crawl(["pbs", "guardian", "warzone"], replay_dir=SAMPLE_DIR)
     """
     global _reactor_used
     unknown = sorted(set(spiders) - set(OUTLETS))
     if unknown:
         raise ValueError(f"unknown spider(s) {', '.join(unknown)}; choose from {', '.join(OUTLETS)}")
+    if replay_dir is not None:
+        open_recording(replay_dir)  # a wrong folder fails here, in one line, before Scrapy starts
     if _reactor_used:
         raise RuntimeError("run_crawl can run once per process (Twisted's reactor cannot restart)")
     _reactor_used = True
@@ -74,7 +77,6 @@ def run_crawl(
         crawler = process.create_crawler(name)
         crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(collector.spider_closed, signal=signals.spider_closed)
-        collector.crawlers.append(crawler)
         process.crawl(crawler).addErrback(collector.crawl_failed, name)
     process.start()
     if collector.errors:
@@ -87,7 +89,7 @@ class _Collector:
 
     def __init__(self, max_articles: int | None) -> None:
         self.max_articles = max_articles
-        self.crawlers: list[Crawler] = []
+        self.counts: dict[str, int] = {}
         self.errors: list[str] = []  # spiders that could not run at all (bad settings, bad recording)
         self.result = CrawlResult()
 
@@ -97,14 +99,12 @@ class _Collector:
     def item_scraped(self, item: Any, spider: Any) -> None:
         if not isinstance(item, Article):
             return
-        if self.max_articles is not None and len(self.result.articles) >= self.max_articles:
-            return  # in flight when the limit was reached
-        self.result.articles.append(item)
-        if self.max_articles is not None and len(self.result.articles) >= self.max_articles:
-            logger.info("reached %d articles, stopping the crawl", self.max_articles)
-            for crawler in self.crawlers:
-                if crawler.crawling:
-                    deferred_from_coro(crawler.stop_async())
+        count = self.counts[spider.name] = self.counts.get(spider.name, 0) + 1
+        if self.max_articles is None or count <= self.max_articles:
+            self.result.articles.append(item)
+        if count == self.max_articles:  # later items were already in flight: dropped above
+            logger.info("%s reached %d articles, stopping it", spider.name, count)
+            deferred_from_coro(spider.crawler.stop_async())
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = spider.crawler.stats

@@ -87,7 +87,7 @@ def test_robots_txt_server_errors_and_limits_apply_to_replays(tmp_path):
     assert "Retrying" in result["log"] or "Gave up retrying" in result["log"]
 
     limited = crawl(SAMPLE_DIR, ["pbs", "warzone"], max_articles=3)
-    assert len(limited["articles"]) == 3
+    assert sorted(a["outlet"] for a in limited["articles"]) == ["PBS NewsHour"] * 3 + ["The War Zone"] * 3
 
 
 def test_middleware_is_off_without_a_replay_dir():
@@ -118,6 +118,11 @@ def test_recording_lookup_ignores_fragments_and_query_order():
 def test_open_recording_refuses_a_folder_without_manifest(tmp_path):
     with pytest.raises(ValueError, match=r"no manifest\.json"):
         open_recording(tmp_path)
+
+
+def test_a_folder_that_is_not_a_recording_is_refused_before_crawling(tmp_path):
+    with pytest.raises(ValueError, match=r"is not a replay folder: it has no manifest\.json"):
+        run_crawl(["pbs"], replay_dir=tmp_path)
 
 
 def test_unknown_spider_is_refused_before_crawling():
