@@ -62,6 +62,7 @@ class Attribution:
     rule_id: str  # attribution.quote / .reported / .according-to / .speech-noun / .colon / .author
     in_quote: bool = False
     name: str | None = None  # the person's name inside `speaker`, when there is one
+    quotes: tuple[int, ...] = ()  # ids of the quotations this sentence is part of
 
 
 def quote_regions(line: str) -> list[tuple[int, int]]:
@@ -190,6 +191,8 @@ def find_local_speaker(doc, regions: list[tuple[int, int]], headline: bool = Fal
         elif token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX", "NOUN", "PROPN"):
             if token.pos_ in ("NOUN", "PROPN") and token.dep_ not in ("ROOT",):
                 continue
+            if _descriptive(token):
+                continue
             subject = _subject_of(token)
             if subject is not None and subject.lower_ not in NON_SPEAKERS and _can_speak(subject):
                 phrase = _subject_phrase(subject)
@@ -258,6 +261,9 @@ def surface_speaker(doc, regions: list[tuple[int, int]], pledge_ok: bool = True)
     for verb in _SURFACE_VERB.finditer(text):
         if any(s <= verb.start() < e for s, e in regions):
             continue
+        tokens = [t for t in doc if t.idx == verb.start()]
+        if tokens and _descriptive(tokens[0]):
+            continue
         before = [(s, e) for s, e in mentions if e <= verb.start() and _GAP.match(text[e : verb.start()])]
         if before:
             end = max(e for _, e in before)
@@ -292,6 +298,12 @@ def _extend_left(text: str, start: int, mentions: list[tuple[int, int]]) -> int:
         if title and title.start() < start:
             start, changed = title.start(), True
     return start
+
+
+def _descriptive(token) -> bool:
+    """A speech verb in a relative or adverbial clause with no content clause describes, it does not
+    attribute: "deals Trump has touted", "where America expects"."""
+    return token.dep_ in ("relcl", "advcl", "acl") and not any(c.dep_ in ("ccomp", "xcomp") for c in token.children)
 
 
 def _depth(token) -> int:
@@ -376,7 +388,7 @@ def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribut
             speaker = last_named
             rule += "+pronoun"
         if not speaker:
-            result.append(Attribution("author", "attribution.author", quoted))
+            result.append(Attribution("author", "attribution.author", quoted, None, tuple(quotes)))
             continue
         name = _person_name(speaker, doc) or (last_name if speaker == last_named else None)
         last_named, last_name = speaker, name
@@ -384,5 +396,5 @@ def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribut
             last_person = speaker
         if quoted:
             last_para_quote_speaker[sentence.paragraph] = speaker
-        result.append(Attribution(speaker, rule, quoted, name))
+        result.append(Attribution(speaker, rule, quoted, name, tuple(quotes)))
     return result

@@ -140,16 +140,19 @@ class Extractor:
 
         claims: list[Claim] = []
         claim_quotes: set[int] = set()
+        previous: tuple[str, str] | None = None  # (speaker, paragraph) of the last claim sentence
         for s in sents:
-            records = self._records(s, main, deals, known_amounts, deal_amounts, claim_quotes)
+            records = self._records(s, main, deals, known_amounts, deal_amounts, claim_quotes, previous)
             if records:
                 claim_quotes.update(s.quotes)
+                if s.attribution:
+                    previous = (s.attribution.speaker, str(s.sentence.paragraph))
             for pledger, money, claim_rule in records:
                 claims.append(self._claim(s, pledger, money, claim_rule, meta, published, known_speakers))
         return claims
 
     def _analyse(self, sentence: Sentence, doc, attribution: Attribution) -> _Sent:
-        s = _Sent(sentence, doc, attribution=attribution)
+        s = _Sent(sentence, doc, attribution=attribution, quotes=attribution.quotes if attribution.in_quote else ())
         text = sentence.text
         for money in find_money(text):
             if is_excluded_context(text, money):
@@ -191,11 +194,15 @@ class Extractor:
                 scores[code] += 2 if s.sentence.paragraph == 0 else 1
         return scores
 
-    def _deal_amounts(self, sents: list[_Sent], deals: Counter) -> set[int]:
-        amounts: set[int] = set()
+    def _deal_amounts(self, sents: list[_Sent], deals: Counter) -> dict[int, set[str]]:
+        """Amounts stated in anchor sentences -> the pledgers they were tied to."""
+        amounts: dict[int, set[str]] = {}
         for s in sents:
             if "anchor" in s.labels("pledge"):
-                amounts.update(round(m.value) for m in s.money if m.currency)
+                for m in s.money:
+                    if m.currency:
+                        pledger = self._pledger_near(s, m.start)
+                        amounts.setdefault(round(m.value), set()).update({pledger} if pledger else set())
         return amounts
 
     def _pledger_near(self, s: _Sent, position: int, window: int = 70) -> str | None:
@@ -225,8 +232,9 @@ class Extractor:
         main: str,
         deals: Counter,
         known_amounts: dict[int, str | None],
-        deal_amounts: set[int],
+        deal_amounts: dict[int, set[str]],
         claim_quotes: set[int],
+        previous: tuple[str, str] | None = None,
     ) -> list[tuple[str, Money | None, str]]:
         pledge_labels = s.labels("pledge")
         strong_refs = [r for r in s.rules("pledge", "reference") if r not in WEAK_REFERENCES]
@@ -237,12 +245,18 @@ class Extractor:
             if currency is None:
                 continue  # a bare "100 trillion" matching nothing else in the article
             money = Money(money.value, currency, money.start, money.end, money.text, money.high, money.qualifier)
-            matches_deal = any(abs(money.value - a) <= 0.005 * a for a in deal_amounts)
-            if not (pledge_labels & {"anchor", "reference"} or matches_deal or set(s.quotes) & claim_quotes):
+            owners = next((p for a, p in deal_amounts.items() if abs(money.value - a) <= 0.005 * a), None)
+            if not (pledge_labels & {"anchor", "reference"} or owners is not None or set(s.quotes) & claim_quotes):
                 continue
-            pledger = self._pledger_near(s, money.start) or main
-            if pledger not in deals and not self._adjacent(s, money.start):
-                pledger = main
+            adjacent = self._adjacent(s, money.start)
+            if adjacent:
+                pledger = adjacent
+            elif owners and len(owners) == 1:
+                pledger = next(iter(owners))  # the amount this article already tied to one pledger
+            else:
+                pledger = self._pledger_near(s, money.start) or main
+                if pledger not in deals:
+                    pledger = main
             key = (pledger, round(money.value))
             if key in seen:
                 continue
@@ -250,18 +264,27 @@ class Extractor:
             records.append((pledger, money, "claim.money"))
         if records:
             return records
-        if strong_refs or "deal-status" in pledge_labels:
+        weak_refs = [r for r in s.rules("pledge", "reference") if r in WEAK_REFERENCES]
+        terms = {h.label for h in s.hits.get("conditions", [])} & {"split", "scope", "instrument"}
+        control_cue = bool(s.hits.get("control"))
+        same_voice = previous is not None and s.attribution is not None and previous == (
+            s.attribution.speaker, str(s.sentence.paragraph)
+        ) and s.attribution.speaker != "author"
+        if strong_refs or "deal-status" in pledge_labels or control_cue or (weak_refs and (terms or same_voice)):
             mentioned = [c.code for c in s.countries if c.code in deals]
             pledgers = list(dict.fromkeys(mentioned)) if mentioned and main not in mentioned else [main]
             if len(pledgers) > 1 and main in deals and main not in mentioned:
                 pledgers = [p for p in pledgers]
             return [(p, None, "claim.reference") for p in pledgers]
-        if s.attribution and s.attribution.in_quote and set(s.quotes) & claim_quotes:
+        words = len(s.sentence.text.split())
+        if s.attribution and s.attribution.in_quote and set(s.quotes) & claim_quotes and words >= 4:
             return [(main, None, "claim.quote-continued")]
         return []
 
-    def _adjacent(self, s: _Sent, position: int) -> bool:
-        return any(0 <= position - c.end <= 25 for c in s.countries if c.code != RECIPIENT_DEFAULT)
+    def _adjacent(self, s: _Sent, position: int) -> str | None:
+        """A country written right before an amount ("Korea $350 billion", "Europe's USD 700 billion")."""
+        near = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and 0 <= position - c.end <= 25]
+        return near[-1].code if near else None
 
     def _claim(
         self,
@@ -276,9 +299,9 @@ class Extractor:
         attribution = s.attribution or Attribution("author", "attribution.author")
         side = speaker_side(attribution.speaker, pledger, published, known_speakers)
         speaker = attribution.name or attribution.speaker if side != "author" else "author"
-        stance, stance_rules = _stance(s)
+        stance, stance_rules = _stance(s, side)
         control, control_rules = self._control(s, pledger)
-        conditions = _conditions(s, money)
+        conditions = _conditions(s, side)
         timeframe = _timeframe(s)
         until = timeframe_until(timeframe, published) if timeframe else None
         rules = [claim_rule, attribution.rule_id, *stance_rules, *control_rules]
@@ -320,9 +343,8 @@ class Extractor:
     def _chooser(self, s: _Sent, hit: Hit, pledger: str) -> str | None:
         """Who does the choosing in a `select` cue: 'by X' after it, else the side named before it."""
         text = s.sentence.text
-        after = text[hit.end : hit.end + 40]
-        by = re.match(r"\s*by\s+(him|trump|the (?:u\.s\.|us|united states|president|administration)|washington)", after, re.I)
-        if by or re.search(r"\bby\s+(?:him|Trump|the U\.S\.|Washington)\b", hit.text):
+        around = text[hit.start : hit.end + 40]
+        if re.search(r"\bby\s+(?:him|trump|the (?:u\.s\.|us|united states|president|administration)|washington)\b", around, re.I):
             return "us"
         before = text[: hit.start]
         us_at = max((m.end() for m in re.finditer(r"\b(?:U\.S\.|US|United States|Washington|Trump|administration|America)\b", before)), default=-1)
@@ -332,18 +354,23 @@ class Extractor:
         return "us" if us_at > partner_at else "partner"
 
 
-def _stance(s: _Sent) -> tuple[str, list[str]]:
-    for label in ("disputed", "hedged"):
+def _stance(s: _Sent, side: str) -> tuple[str, list[str]]:
+    # A US official citing the pledge asserts it; hedges around it are the article's, not theirs.
+    labels = ("disputed",) if side == "us" else ("disputed", "hedged")
+    for label in labels:
         rules = s.rules("stance", label)
         if rules:
             return label, rules
     return "asserted", []
 
 
-def _conditions(s: _Sent, money: Money | None) -> list[str]:
+def _conditions(s: _Sent, side: str) -> list[str]:
     phrases: list[str] = []
     spans: list[tuple[int, int]] = []
+    text = s.sentence.text
     for hit in sorted(s.hits.get("conditions", []), key=lambda h: (h.start, -(h.end - h.start))):
+        if hit.rule_id == "conditions.if" and (side == "author" or text[max(0, hit.start - 5) : hit.start].lower().endswith("even ")):
+            continue
         if any(a <= hit.start and hit.end <= b for a, b in spans):
             continue
         spans.append((hit.start, hit.end))
