@@ -18,6 +18,7 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawlers.items import Article
+from crawlers.outlets import outlet_for_url
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,6 @@ def parse_article(
     ld = _article_node(sel)
     meta = _meta(sel)
     paragraphs = _paragraphs(sel, body_css)
-    body = "\n\n".join(paragraphs) if paragraphs else _trafilatura_body(response)
     is_article = (
         bool(ld) or _first(meta, ["og:type"]) == "article" or bool(paragraphs) or _first(meta, DATE_META)
     )
@@ -95,9 +95,12 @@ def parse_article(
         ),
         _first(meta, ["og:site_name"]),
     )
-    if not (is_article and title and body):
+    if not (is_article and title):
         return None
+    body = "\n\n".join(paragraphs) if paragraphs else _trafilatura_body(response)
     body = body.removeprefix(title).lstrip("\n")  # trafilatura sometimes repeats the headline
+    if not body:
+        return None
     return Article(
         url=response.url,
         canonical_url=_canonical_url(sel, meta, response),
@@ -119,8 +122,6 @@ def parse_html(html: str | bytes, url: str) -> Article | None:
 
     Example: parse_html(Path("page.html").read_bytes(), "https://www.theguardian.com/us-news/2025/jul/23/x")
     """
-    from crawlers.outlets import outlet_for_url  # the registry imports spiders, which import this module
-
     body = html.encode("utf-8") if isinstance(html, str) else html
     response = HtmlResponse(url=url, body=body, encoding="utf-8" if isinstance(html, str) else None)
     outlet = outlet_for_url(url)
@@ -134,10 +135,10 @@ def parse_html(html: str | bytes, url: str) -> Article | None:
 
 
 def site_name(response: TextResponse) -> str:
-    """The outlet name a page gives itself (og:site_name), else its host without "www."."""
+    """The name a page gives itself (og:site_name), else its host without "www." ("unknown" for files)."""
     sel = _selector(response)
     name = sel.xpath('//meta[@property="og:site_name"]/@content').get() if sel is not None else None
-    return _clean(name) or urlsplit(response.url).hostname.removeprefix("www.")
+    return _clean(name) or (urlsplit(response.url).hostname or "").removeprefix("www.") or "unknown"
 
 
 def normalise_date(value: str | None) -> str | None:

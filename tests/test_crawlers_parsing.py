@@ -157,6 +157,18 @@ def test_non_article_page_is_not_an_article():
     )
 
 
+def test_saved_file_url_uses_the_generic_parser():
+    html = page(
+        '<meta property="og:type" content="article"><title>Headline</title>', f"<p>{PARAGRAPH}</p>" * 3
+    )
+    article = parse_html(html, "file:///tmp/saved/page.html")
+    assert (article.outlet, article.title, article.url) == (
+        "unknown",
+        "Headline",
+        "file:///tmp/saved/page.html",
+    )
+
+
 def test_parse_html_accepts_text_and_picks_the_outlet_parser():
     html = page(
         '<meta property="og:type" content="article"><title>Headline</title>',
