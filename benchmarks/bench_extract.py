@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extract.claims import Extractor  # noqa: E402
-from extract.sentences import split_sentences  # noqa: E402
+from extract.claims import Extractor
+from extract.sentences import split_sentences
 
 SAMPLE = (
     "Seoul confirms $350bn pledge\n"
@@ -32,7 +32,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="passes over the documents")
     args = parser.parse_args()
     articles = ROOT.parent / "shared" / "eval" / "dev" / "articles"
-    texts = [p.read_text(encoding="utf-8") for p in sorted(articles.glob("*.txt"))] if articles.is_dir() else []
+    texts = (
+        [p.read_text(encoding="utf-8") for p in sorted(articles.glob("*.txt"))] if articles.is_dir() else []
+    )
     texts = texts or [SAMPLE] * 20
 
     start = time.perf_counter()

@@ -109,7 +109,12 @@ class ActorTable:
             row = row + [""] * (7 - len(row))
             name, aliases, kind, country, office, starts, ends = (c.strip() for c in row[:7])
             actor = Actor(
-                name, tuple(a for a in aliases.split("|") if a), kind, country or None, office, _terms(starts, ends)
+                name,
+                tuple(a for a in aliases.split("|") if a),
+                kind,
+                country or None,
+                office,
+                _terms(starts, ends),
             )
             self.actors.append(actor)
             for alias in (name, *actor.aliases):

@@ -153,7 +153,9 @@ def find_money(text: str) -> list[Money]:
                 merged[-1] = replace(keep, start=prev.start, end=_close_bracket(text, mention.end))
                 continue
             if _RANGE_JOINERS.match(gap) and _RANGE_OPENERS.search(text[: prev.start]):
-                merged[-1] = replace(prev, end=mention.end, high=mention.value, text=text[prev.start : mention.end])
+                merged[-1] = replace(
+                    prev, end=mention.end, high=mention.value, text=text[prev.start : mention.end]
+                )
                 continue
         merged.append(mention)
     return merged

@@ -24,26 +24,113 @@ from extract.sentences import Sentence
 
 # Verbs that report what a source says, thinks or concedes (lemmas).
 SPEECH_VERBS = frozenset(
-    """say tell state add claim insist emphasize emphasise note stress reiterate repeat confirm
-    clarify admit concede acknowledge announce argue warn write post affirm explain cite
-    assess comment describe characterize characterise frame cast tout boast declare threaten
-    vow deny reject dismiss expect hope believe think indicate signal elaborate contend maintain
-    predict estimate complain demand urge respond reply recall report tweet hail praise
-    caution disclose reveal specify mention brag promise pledge""".split()
+    [
+        "say",
+        "tell",
+        "state",
+        "add",
+        "claim",
+        "insist",
+        "emphasize",
+        "emphasise",
+        "note",
+        "stress",
+        "reiterate",
+        "repeat",
+        "confirm",
+        "clarify",
+        "admit",
+        "concede",
+        "acknowledge",
+        "announce",
+        "argue",
+        "warn",
+        "write",
+        "post",
+        "affirm",
+        "explain",
+        "cite",
+        "assess",
+        "comment",
+        "describe",
+        "characterize",
+        "characterise",
+        "frame",
+        "cast",
+        "tout",
+        "boast",
+        "declare",
+        "threaten",
+        "vow",
+        "deny",
+        "reject",
+        "dismiss",
+        "expect",
+        "hope",
+        "believe",
+        "think",
+        "indicate",
+        "signal",
+        "elaborate",
+        "contend",
+        "maintain",
+        "predict",
+        "estimate",
+        "complain",
+        "demand",
+        "urge",
+        "respond",
+        "reply",
+        "recall",
+        "report",
+        "tweet",
+        "hail",
+        "praise",
+        "caution",
+        "disclose",
+        "reveal",
+        "specify",
+        "mention",
+        "brag",
+        "promise",
+        "pledge",
+    ]
 )
 # Speech verbs that are also pledge verbs: they make a speaker only of a person or an office.
 PLEDGE_SPEECH_VERBS = frozenset({"promise", "pledge", "vow"})
 # Nouns whose owner is a speaker: "Trump's demand that...", "the announcement from Trump".
 SPEECH_NOUNS = frozenset(
-    """claim statement demand announcement remarks remark comments comment post readout assertion
-    insistence pledge promise proposal suggestion assessment view position""".split()
+    [
+        "claim",
+        "statement",
+        "demand",
+        "announcement",
+        "remarks",
+        "remark",
+        "comments",
+        "comment",
+        "post",
+        "readout",
+        "assertion",
+        "insistence",
+        "pledge",
+        "promise",
+        "proposal",
+        "suggestion",
+        "assessment",
+        "view",
+        "position",
+    ]
 )
 QUANTIFIERS = frozenset({"one", "some", "many", "two", "three", "several", "most", "all", "each", "both"})
 NON_SPEAKERS = frozenset({"it", "this", "that", "which", "there", "what", "these", "those", "who"})
-ANAPHORIC_SOURCES = re.compile(r"^(?:the|that|this) (?:report|readout|statement|paper|newspaper|post|document)$", re.I)
+ANAPHORIC_SOURCES = re.compile(
+    r"^(?:the|that|this) (?:report|readout|statement|paper|newspaper|post|document)$", re.IGNORECASE
+)
 PRONOUN_SPEAKERS = frozenset({"he", "she", "they", "i", "we"})
 ANAPHORIC_HEADS = re.compile(
-    r"^(?:report|readout|statement|people|sources?|prince|king|emir|sheikh|premier|chancellor|governor)$", re.I
+    r"^(?:report|readout|statement|people|sources?|prince|king|emir|sheikh|premier|chancellor|governor)$",
+    re.IGNORECASE,
 )
 
 _OPENERS = "“‘«"
@@ -88,7 +175,7 @@ def quote_regions(line: str) -> list[tuple[int, int]]:
         closes = ch in _CLOSERS or ch == '"' or (ch == "'" and not nxt.isalnum())
         if ch in "’'" and not (prev in ".,!?;:…" or not nxt.isalnum()):
             closes = False
-        if ch in "“‘" or (ch in "’'" and line[open_at] in "“\"" and prev not in ".,!?…"):
+        if ch in "“‘" or (ch in "’'" and line[open_at] in '“"' and prev not in ".,!?…"):
             # a nested or sloppy single quote inside a double-quoted passage stays inside
             closes = False if ch not in "”" else closes
         if closes and i > open_at:
@@ -119,8 +206,11 @@ def _subject_of(verb):
         if agents and (not subjects or subjects[0].dep_ == "nsubjpass"):
             objects = [c for c in agents[0].children if c.dep_ == "pobj"]
             # "the deal announced by Japan" is narration; "reported by the Saudi Press Agency" is a source
-            if objects and (subjects or load_actor_table().find_actor(_subject_phrase(objects[0]))
-                            or OFFICIAL_WORDS.search(_subject_phrase(objects[0]))):
+            if objects and (
+                subjects
+                or load_actor_table().find_actor(_subject_phrase(objects[0]))
+                or OFFICIAL_WORDS.search(_subject_phrase(objects[0]))
+            ):
                 return objects[0]
         if subjects:
             subject = subjects[0]
@@ -203,7 +293,11 @@ def find_local_speaker(doc, regions: list[tuple[int, int]], headline: bool = Fal
             owners = [c for c in token.children if c.dep_ == "poss"]
             for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in ("from", "by")):
                 owners += [c for c in prep.children if c.dep_ == "pobj"]
-            owners = [o for o in owners if o.lower_ not in NON_SPEAKERS | {"its", "their", "his", "her"} and _can_speak(o)]
+            owners = [
+                o
+                for o in owners
+                if o.lower_ not in NON_SPEAKERS | {"its", "their", "his", "her"} and _can_speak(o)
+            ]
             if owners:
                 candidate = (_subject_phrase(owners[0]), "attribution.speech-noun")
         if candidate and candidate[0]:
@@ -236,7 +330,9 @@ _GROUP = re.compile(
     r"(?:officials?|spokes(?:person|man|woman)|ministry|minister|negotiator|commission|office|government|"
     r"analysts?|experts?|critics?|economists?|lawmakers?)\b",
 )
-_GAP = re.compile(r"^(?:\s*,[^.;:“”\"]{0,70},)?\s*(?:\w+ly\s+|has\s+|had\s+|have\s+|also\s+|again\s+|then\s+){0,3}$")
+_GAP = re.compile(
+    r"^(?:\s*,[^.;:“”\"]{0,70},)?\s*(?:\w+ly\s+|has\s+|had\s+|have\s+|also\s+|again\s+|then\s+){0,3}$"
+)
 
 
 def _mentions(doc) -> list[tuple[int, int]]:
@@ -303,7 +399,9 @@ def _extend_left(text: str, start: int, mentions: list[tuple[int, int]]) -> int:
 def _descriptive(token) -> bool:
     """A speech verb in a relative or adverbial clause with no content clause describes, it does not
     attribute: "deals Trump has touted", "where America expects"."""
-    return token.dep_ in ("relcl", "advcl", "acl") and not any(c.dep_ in ("ccomp", "xcomp") for c in token.children)
+    return token.dep_ in ("relcl", "advcl", "acl") and not any(
+        c.dep_ in ("ccomp", "xcomp") for c in token.children
+    )
 
 
 def _depth(token) -> int:
@@ -345,10 +443,7 @@ def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribut
         )
         sent_quotes.append(touching)
         in_quote.append(bool(rel) and (quoted > 0.5 * len(sentence.text) or starts_inside))
-        try:
-            local.append(find_local_speaker(doc, rel, headline=sentence.paragraph == 0))
-        except Exception:  # a parser oddity on hostile text must not sink the document
-            local.append(None)
+        local.append(find_local_speaker(doc, rel, headline=sentence.paragraph == 0))
 
     # A quote's speaker is the first speaker named in any sentence the quote touches.
     quote_speaker: dict[int, tuple[str, str]] = {}
@@ -362,7 +457,9 @@ def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribut
     last_person: str | None = None
     last_name: str | None = None
     last_para_quote_speaker: dict[int, str] = {}
-    for sentence, doc, quotes, found, quoted in zip(sentences, docs, sent_quotes, local, in_quote, strict=True):
+    for sentence, doc, quotes, found, quoted in zip(
+        sentences, docs, sent_quotes, local, in_quote, strict=True
+    ):
         rule = "attribution.author"
         speaker: str | None = None
         if quoted:

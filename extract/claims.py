@@ -89,8 +89,13 @@ class Extractor:
         published_at: str | None = None,
     ) -> list[Claim]:
         """Claims of one document (headline on line 1, then the body)."""
-        return next(iter(self.extract_many([(text, {"doc": doc, "article_url": article_url,
-                                                          "published_at": published_at})])))
+        return next(
+            iter(
+                self.extract_many(
+                    [(text, {"doc": doc, "article_url": article_url, "published_at": published_at})]
+                )
+            )
+        )
 
     def extract_many(self, items: Iterable, batch_size: int = DEFAULT_BATCH) -> Iterator[list[Claim]]:
         """Claims for many documents, parsing their sentences with `nlp.pipe` in batches.
@@ -152,12 +157,16 @@ class Extractor:
         return claims
 
     def _analyse(self, sentence: Sentence, doc, attribution: Attribution) -> _Sent:
-        s = _Sent(sentence, doc, attribution=attribution, quotes=attribution.quotes if attribution.in_quote else ())
+        s = _Sent(
+            sentence, doc, attribution=attribution, quotes=attribution.quotes if attribution.in_quote else ()
+        )
         text = sentence.text
         for money in find_money(text):
             if is_excluded_context(text, money):
                 continue
-            if CAP_BEFORE.search(text[max(0, money.start - 25) : money.start]) or CAP_AFTER.match(text[money.end :]):
+            if CAP_BEFORE.search(text[max(0, money.start - 25) : money.start]) or CAP_AFTER.match(
+                text[money.end :]
+            ):
                 s.caps.append(money)
             else:
                 s.money.append(money)
@@ -244,9 +253,13 @@ class Extractor:
             currency = money.currency or known_amounts.get(round(money.value))
             if currency is None:
                 continue  # a bare "100 trillion" matching nothing else in the article
-            money = Money(money.value, currency, money.start, money.end, money.text, money.high, money.qualifier)
+            money = Money(
+                money.value, currency, money.start, money.end, money.text, money.high, money.qualifier
+            )
             owners = next((p for a, p in deal_amounts.items() if abs(money.value - a) <= 0.005 * a), None)
-            if not (pledge_labels & {"anchor", "reference"} or owners is not None or set(s.quotes) & claim_quotes):
+            if not (
+                pledge_labels & {"anchor", "reference"} or owners is not None or set(s.quotes) & claim_quotes
+            ):
                 continue
             adjacent = self._adjacent(s, money.start)
             if adjacent:
@@ -267,10 +280,18 @@ class Extractor:
         weak_refs = [r for r in s.rules("pledge", "reference") if r in WEAK_REFERENCES]
         terms = {h.label for h in s.hits.get("conditions", [])} & {"split", "scope", "instrument"}
         control_cue = bool(s.hits.get("control"))
-        same_voice = previous is not None and s.attribution is not None and previous == (
-            s.attribution.speaker, str(s.sentence.paragraph)
-        ) and s.attribution.speaker != "author"
-        if strong_refs or "deal-status" in pledge_labels or control_cue or (weak_refs and (terms or same_voice)):
+        same_voice = (
+            previous is not None
+            and s.attribution is not None
+            and previous == (s.attribution.speaker, str(s.sentence.paragraph))
+            and s.attribution.speaker != "author"
+        )
+        if (
+            strong_refs
+            or "deal-status" in pledge_labels
+            or control_cue
+            or (weak_refs and (terms or same_voice))
+        ):
             mentioned = [c.code for c in s.countries if c.code in deals]
             pledgers = list(dict.fromkeys(mentioned)) if mentioned and main not in mentioned else [main]
             if len(pledgers) > 1 and main in deals and main not in mentioned:
@@ -344,10 +365,22 @@ class Extractor:
         """Who does the choosing in a `select` cue: 'by X' after it, else the side named before it."""
         text = s.sentence.text
         around = text[hit.start : hit.end + 40]
-        if re.search(r"\bby\s+(?:him|trump|the (?:u\.s\.|us|united states|president|administration)|washington)\b", around, re.I):
+        if re.search(
+            r"\bby\s+(?:him|trump|the (?:u\.s\.|us|united states|president|administration)|washington)\b",
+            around,
+            re.IGNORECASE,
+        ):
             return "us"
         before = text[: hit.start]
-        us_at = max((m.end() for m in re.finditer(r"\b(?:U\.S\.|US|United States|Washington|Trump|administration|America)\b", before)), default=-1)
+        us_at = max(
+            (
+                m.end()
+                for m in re.finditer(
+                    r"\b(?:U\.S\.|US|United States|Washington|Trump|administration|America)\b", before
+                )
+            ),
+            default=-1,
+        )
         partner_at = max((c.end for c in s.countries if c.code == pledger and c.end <= hit.start), default=-1)
         if us_at < 0 and partner_at < 0:
             return None
@@ -369,7 +402,9 @@ def _conditions(s: _Sent, side: str) -> list[str]:
     spans: list[tuple[int, int]] = []
     text = s.sentence.text
     for hit in sorted(s.hits.get("conditions", []), key=lambda h: (h.start, -(h.end - h.start))):
-        if hit.rule_id == "conditions.if" and (side == "author" or text[max(0, hit.start - 5) : hit.start].lower().endswith("even ")):
+        if hit.rule_id == "conditions.if" and (
+            side == "author" or text[max(0, hit.start - 5) : hit.start].lower().endswith("even ")
+        ):
             continue
         if any(a <= hit.start and hit.end <= b for a, b in spans):
             continue
@@ -411,11 +446,18 @@ def _as_pair(item) -> tuple[str, dict]:
     if isinstance(item, tuple):
         text, meta = item
         return text or "", dict(meta)
-    return item.text, {"doc": item.canonical_url, "article_url": item.canonical_url, "published_at": item.published_at}
+    return item.text, {
+        "doc": item.canonical_url,
+        "article_url": item.canonical_url,
+        "published_at": item.published_at,
+    }
 
 
 def extract_claims(article, extractor: Extractor) -> list[Claim]:
     """Claims of one `crawlers.items.Article` (doc and article_url = its canonical URL)."""
     return extractor.extract(
-        article.text, doc=article.canonical_url, article_url=article.canonical_url, published_at=article.published_at
+        article.text,
+        doc=article.canonical_url,
+        article_url=article.canonical_url,
+        published_at=article.published_at,
     )

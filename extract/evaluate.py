@@ -101,8 +101,14 @@ class EvalReport:
             "strict_f1": self.strict_f1,
             "field_accuracy": {name: self.accuracy(name) for name in FIELDS},
             "docs": [
-                {"doc": d.doc, "gold": d.gold, "predicted": d.predicted, "matched": d.matched,
-                 "precision": d.precision, "recall": d.recall}
+                {
+                    "doc": d.doc,
+                    "gold": d.gold,
+                    "predicted": d.predicted,
+                    "matched": d.matched,
+                    "precision": d.precision,
+                    "recall": d.recall,
+                }
                 for d in self.docs
             ],
         }
@@ -248,8 +254,14 @@ def evaluate(directory: Path, extractor) -> EvalReport:
             strict += ok["amount"] and ok["speaker_side"] and ok["stance"]
         paired_g = {j for _, j in pairs}
         paired_p = {i for i, _ in pairs}
-        score.missed = [f"[{g['pledger']}] {g['sentence'][:100]}" for j, g in enumerate(golds) if j not in paired_g]
-        score.spurious = [f"[{p['pledger']}] {p['sentence'][:100]} <{p.get('rule_id', '')}>" for i, p in enumerate(preds) if i not in paired_p]
+        score.missed = [
+            f"[{g['pledger']}] {g['sentence'][:100]}" for j, g in enumerate(golds) if j not in paired_g
+        ]
+        score.spurious = [
+            f"[{p['pledger']}] {p['sentence'][:100]} <{p.get('rule_id', '')}>"
+            for i, p in enumerate(preds)
+            if i not in paired_p
+        ]
         total_gold += len(golds)
         total_pred += len(preds)
         matched += len(pairs)

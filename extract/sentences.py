@@ -20,7 +20,24 @@ import re
 from dataclasses import dataclass
 
 # Titles before a name never end a sentence.
-TITLES = {"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "st", "sr", "jr", "rev", "hon"}
+TITLES = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "gen",
+    "lt",
+    "col",
+    "st",
+    "sr",
+    "jr",
+    "rev",
+    "hon",
+}
 # These end a sentence only when a typical opener follows.
 SOFT_ABBREVIATIONS = {
     "inc", "corp", "co", "ltd", "plc", "llc", "no", "vs", "approx", "est", "etc",
@@ -37,7 +54,9 @@ SENTENCE_OPENERS = {
 
 CLOSERS = "\"'”’»)]"
 # Candidate boundary: terminal punctuation, closers, whitespace, then an opener-like character.
-_BOUNDARY = re.compile(r"([.!?…]+)([" + re.escape(CLOSERS) + r"]*)(\s+)(?=[\"'“‘«(\[$€£¥₩…A-Z0-9\u00C0-\u024F])")
+_BOUNDARY = re.compile(
+    r"([.!?…]+)([" + re.escape(CLOSERS) + r"]*)(\s+)(?=[\"'“‘«(\[$€£¥₩…A-Z0-9\u00C0-\u024F])"
+)
 # A list bullet is not part of the sentence it introduces.
 _BULLET = re.compile(r"^\s*(?:[-•*▪–]\s+)?")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")

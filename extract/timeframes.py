@@ -21,7 +21,9 @@ _NEXT_N = re.compile(
     r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|a)\s+(year|month|decade)s?\b",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"\b(?:by|through|until|before|end of)\s+(?:the end of\s+)?(?:(\w+)\s+)?(20\d\d)\b", re.IGNORECASE)
+_YEAR = re.compile(
+    r"\b(?:by|through|until|before|end of)\s+(?:the end of\s+)?(?:(\w+)\s+)?(20\d\d)\b", re.IGNORECASE
+)
 _TERM = re.compile(r"\b([A-Z][\w.()\s]*?)(?:'s|’s)\s+(?:\w+\s+)?term\b")
 
 

@@ -30,7 +30,9 @@ def test_country_code(name, code):
 
 
 def test_longest_country_form_wins():
-    codes = [m.code for m in load_actor_table().countries_in("North Korea fired missiles; South Korea pledged")]
+    codes = [
+        m.code for m in load_actor_table().countries_in("North Korea fired missiles; South Korea pledged")
+    ]
     assert codes == ["PRK", "KOR"]
 
 

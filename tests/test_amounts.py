@@ -70,5 +70,5 @@ def test_qualifier_is_kept():
     ],
 )
 def test_excluded_context(text, excluded):
-    money = [m for m in find_money(text) if m.currency][0]
+    money = next(m for m in find_money(text) if m.currency)
     assert is_excluded_context(text, money) is excluded

@@ -36,11 +36,20 @@ def test_quote_regions(line, quoted):
     ("body", "expected"),
     [
         # reported speech, subject before the verb
-        ("Seoul trade minister Park Min-ho said the fund would be mostly loans.", "Seoul trade minister Park Min-ho"),
+        (
+            "Seoul trade minister Park Min-ho said the fund would be mostly loans.",
+            "Seoul trade minister Park Min-ho",
+        ),
         # 'according to'
-        ("According to Korean finance officials, the money will flow over ten years.", "Korean finance officials"),
+        (
+            "According to Korean finance officials, the money will flow over ten years.",
+            "Korean finance officials",
+        ),
         # inverted attribution after a quote
-        ("“We cannot promise the full sum,” said a senior Commission official.", "a senior Commission official"),
+        (
+            "“We cannot promise the full sum,” said a senior Commission official.",
+            "a senior Commission official",
+        ),
         # a narrated position of a side
         ("Japanese officials have not confirmed the figure.", "Japanese officials"),
         # plain narration
@@ -58,7 +67,9 @@ def test_multi_sentence_quote_takes_the_closing_attribution(nlp):
 
 
 def test_pronoun_resolves_to_last_named_speaker(nlp):
-    text = "Headline\nRyosei Akazawa said the fund would mostly be loans. “Japan just collects fees,” he added."
+    text = (
+        "Headline\nRyosei Akazawa said the fund would mostly be loans. “Japan just collects fees,” he added."
+    )
     assert [sp for _, sp in speakers(nlp, text)[1:]] == ["Ryosei Akazawa", "Ryosei Akazawa"]
 
 

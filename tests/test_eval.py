@@ -12,7 +12,12 @@ DEV = SHARED / "eval" / "dev"
 
 @pytest.mark.parametrize(
     ("a", "b", "ok"),
-    [((0, 10), (0, 10), True), ((0, 10), (5, 40), True), ((0, 10), (6, 40), False), ((0, 10), (10, 20), False)],
+    [
+        ((0, 10), (0, 10), True),
+        ((0, 10), (5, 40), True),
+        ((0, 10), (6, 40), False),
+        ((0, 10), (10, 20), False),
+    ],
 )
 def test_overlap(a, b, ok):
     assert overlap_ok(a, b) is ok
@@ -39,8 +44,10 @@ def test_conditional_and_timeframe_compare_presence():
 
 def test_equal_amounts_are_paired_first():
     span = (0, 50)
-    preds = [{"pledger": "KOR", "amount": 150e9, "currency": "USD", "_span": span},
-             {"pledger": "KOR", "amount": 350e9, "currency": "USD", "_span": span}]
+    preds = [
+        {"pledger": "KOR", "amount": 150e9, "currency": "USD", "_span": span},
+        {"pledger": "KOR", "amount": 350e9, "currency": "USD", "_span": span},
+    ]
     golds = [{"pledger": "KOR", "amount": 350e9, "currency": "USD", "_span": span}]
     assert match_claims(preds, golds) == [(1, 0)]
 

@@ -23,10 +23,19 @@ def extractor():
         ("Head. Line\nIt rose. It fell.", ["Head. Line", "It rose.", "It fell."]),
         ("H\nMoney went to the U.S. Air Force base.", ["H", "Money went to the U.S. Air Force base."]),
         ("H\nIt was sent to the U.S. The fund grew.", ["H", "It was sent to the U.S.", "The fund grew."]),
-        ("H\nHe said, “We pay. They decide.” Then he left.", ["H", "He said, “We pay.", "They decide.”", "Then he left."]),
-        ("H\nOn Sept. 25 Mr. Lee spoke to Donald J. Trump.", ["H", "On Sept. 25 Mr. Lee spoke to Donald J. Trump."]),
+        (
+            "H\nHe said, “We pay. They decide.” Then he left.",
+            ["H", "He said, “We pay.", "They decide.”", "Then he left."],
+        ),
+        (
+            "H\nOn Sept. 25 Mr. Lee spoke to Donald J. Trump.",
+            ["H", "On Sept. 25 Mr. Lee spoke to Donald J. Trump."],
+        ),
         ("H\n- A bullet point about $5bn.", ["H", "A bullet point about $5bn."]),
-        ("H\n'It is a gift. …We can invest it,' he said.", ["H", "'It is a gift.", "…We can invest it,' he said."]),
+        (
+            "H\n'It is a gift. …We can invest it,' he said.",
+            ["H", "'It is a gift.", "…We can invest it,' he said."],
+        ),
         ("", []),
     ],
 )
@@ -149,7 +158,9 @@ def test_extractor_on_a_short_article(extractor):
 
 
 def test_one_record_per_pledger_and_amount(extractor):
-    text = "Deals\nTrump said Japan is paying $550 billion and Korea $350 billion, and Japan $550 billion again."
+    text = (
+        "Deals\nTrump said Japan is paying $550 billion and Korea $350 billion, and Japan $550 billion again."
+    )
     claims = extractor.extract(text, doc="two")
     assert sorted((c.pledger, c.amount) for c in claims) == [("JPN", 550e9), ("KOR", 350e9)]
 
@@ -165,7 +176,15 @@ def test_distractor_article_gives_no_claims(extractor):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "9" * 100_000, "日本は5500億ドルを投資する。\n한국은 3500억 달러", "$$$ ¥¥ €€ ((( “““", "\n\n\n", "A" * 5000],
+    [
+        "",
+        "   ",
+        "9" * 100_000,
+        "日本は5500億ドルを投資する。\n한국은 3500억 달러",
+        "$$$ ¥¥ €€ ((( “““",
+        "\n\n\n",
+        "A" * 5000,
+    ],
 )
 def test_hostile_text_never_raises(extractor, text):
     assert isinstance(extractor.extract(text, doc="hostile"), list)
@@ -183,7 +202,13 @@ def test_extract_claims_from_article(extractor):
     from crawlers.items import Article
 
     body = ARTICLE.split("\n", 1)[1]
-    article = Article(url="https://example.org/x", canonical_url="https://example.org/x", outlet="example",
-                      title=ARTICLE.split("\n", 1)[0], body=body, published_at="2025-08-01T00:00:00+00:00")
+    article = Article(
+        url="https://example.org/x",
+        canonical_url="https://example.org/x",
+        outlet="example",
+        title=ARTICLE.split("\n", 1)[0],
+        body=body,
+        published_at="2025-08-01T00:00:00+00:00",
+    )
     claims = extract_claims(article, extractor)
     assert claims and all(c.doc == "https://example.org/x" == c.article_url for c in claims)
