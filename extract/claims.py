@@ -45,6 +45,15 @@ CAP_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.I
 # Reference cues too weak to make a claim alone (they need another cue in the sentence).
 WEAK_REFERENCES = {"pledge.ref-projects", "pledge.ref-pay-up", "pledge.ref-profit-split", "pledge.deal-terms"}
 DEFAULT_BATCH = 64
+# "Japanese carmaker Toyota will invest $10bn": one company's own deal, not a national pledge.
+SINGLE_COMPANY = re.compile(
+    r"^\s+(?:carmaker|automaker|company|firm|conglomerate|chipmaker|manufacturer|shipbuilder|steelmaker|"
+    r"giant|maker|lender|bank|insurer|retailer|startup|utility|operator)\b(?!s)"
+)
+# Investment words that name a pledge by themselves; others need a definite determiner or owner.
+SPECIFIC_PLEDGE_NOUNS = {"pledge", "commitment", "fund", "framework", "package", "contribution"}
+DEFINITE = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "such", "our"}
+PLEDGE_MODIFIERS = {"pledge", "promise", "propose", "plan", "japanese", "korean", "saudi", "european", "new"}
 
 
 @dataclass
@@ -183,7 +192,12 @@ class Extractor:
         talks about most.
         """
         scores: Counter = Counter()
-        mentions = Counter(c.code for s in sents for c in s.countries if c.code != RECIPIENT_DEFAULT)
+        mentions = Counter(
+            c.code
+            for s in sents
+            for c in s.countries
+            if c.code != RECIPIENT_DEFAULT and not SINGLE_COMPANY.match(s.sentence.text[c.end :])
+        )
         fallback = mentions.most_common(1)[0][0] if mentions else None
         for s in sents:
             anchors = [h for h in s.hits.get("pledge", []) if h.label == "anchor"]
@@ -216,11 +230,12 @@ class Extractor:
 
     def _pledger_near(self, s: _Sent, position: int, window: int = 70) -> str | None:
         """The non-US country named closest before `position` (or just after it), else None."""
-        before = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and c.end <= position + 1]
+        countries = [c for c in s.countries if not SINGLE_COMPANY.match(s.sentence.text[c.end :])]
+        before = [c for c in countries if c.code != RECIPIENT_DEFAULT and c.end <= position + 1]
         before = [c for c in before if position - c.end <= window]
         if before:
             return before[-1].code
-        after = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and 0 <= c.start - position <= 40]
+        after = [c for c in countries if c.code != RECIPIENT_DEFAULT and 0 <= c.start - position <= 40]
         return after[0].code if after else None
 
     def _learn_speakers(self, sents: list[_Sent]) -> dict[str, str]:
@@ -246,7 +261,11 @@ class Extractor:
         previous: tuple[str, str] | None = None,
     ) -> list[tuple[str, Money | None, str]]:
         pledge_labels = s.labels("pledge")
-        strong_refs = [r for r in s.rules("pledge", "reference") if r not in WEAK_REFERENCES]
+        strong_refs = [
+            h.rule_id
+            for h in s.hits.get("pledge", [])
+            if h.label == "reference" and h.rule_id not in WEAK_REFERENCES and self._specific(s, h, deals)
+        ]
         records: list[tuple[str, Money | None, str]] = []
         seen: set[tuple[str, int]] = set()
         for money in s.money:
@@ -264,8 +283,9 @@ class Extractor:
             adjacent = self._adjacent(s, money.start)
             if adjacent:
                 pledger = adjacent
-            elif owners and len(owners) == 1:
-                pledger = next(iter(owners))  # the amount this article already tied to one pledger
+            elif owners and (len(owners) == 1 or main in owners):
+                # the amount this article already tied to a pledger (its main one when several)
+                pledger = next(iter(owners)) if len(owners) == 1 else main
             else:
                 pledger = self._pledger_near(s, money.start) or main
                 if pledger not in deals:
@@ -301,6 +321,32 @@ class Extractor:
         if s.attribution and s.attribution.in_quote and set(s.quotes) & claim_quotes and words >= 4:
             return [(main, None, "claim.quote-continued")]
         return []
+
+    def _specific(self, s: _Sent, hit: Hit, deals: Counter) -> bool:
+        """Whether an investment word points at a pledge ("the investment", "Japan's investment",
+        "this money", "invest in the U.S.") rather than generic talk ("foreign investments",
+        "investment decisions")."""
+        if hit.rule_id != "pledge.ref-investment":
+            return True
+        tokens = [t for t in s.doc if hit.start <= t.idx < hit.end]
+        if not tokens:
+            return True
+        token = tokens[0]
+        if token.lemma_.lower() in SPECIFIC_PLEDGE_NOUNS:
+            return True
+        if token.pos_ == "VERB":
+            return bool(
+                s.money or TO_US.search(s.sentence.text) or [c for c in s.countries if c.code in deals]
+            )
+        # "the investment program": the determiner hangs on the head of the compound
+        owners = [token, token.head] if token.dep_ in ("compound", "amod") else [token]
+        for child in (c for t in owners for c in t.children):
+            if child.dep_ == "poss" or (child.dep_ in ("det", "predet", "amod") and child.lower_ in DEFINITE):
+                return True
+            if child.dep_ in ("amod", "compound") and child.lemma_.lower() in PLEDGE_MODIFIERS:
+                return True
+        # "investments into the U.S.", "investment in America"
+        return bool(TO_US.search(s.sentence.text[hit.start : hit.end + 30]))
 
     def _adjacent(self, s: _Sent, position: int) -> str | None:
         """A country written right before an amount ("Korea $350 billion", "Europe's USD 700 billion")."""
