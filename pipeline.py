@@ -35,12 +35,24 @@ class Settings:
 # --- small helpers ---------------------------------------------------------------------------------------
 
 
+class _QuietLibraries(logging.Filter):
+    """Lets through our own records and the libraries' warnings and errors."""
+
+    OWN = ("pledgewatch", "crawlers", "extract", "warehouse")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.split(".", 1)[0] in self.OWN or record.levelno >= logging.WARNING
+
+
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not verbose:  # Scrapy and the HTML libraries report their own progress at INFO; keep the run log readable
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_QuietLibraries())
 
 
 def _progress(items: list, label: str):
@@ -49,7 +61,7 @@ def _progress(items: list, label: str):
         with click.progressbar(items, label=label, file=sys.stderr) as bar:
             yield from bar
         return
-    step = max(1, len(items) // 10)
+    step = max(10, len(items) // 10)
     for i, item in enumerate(items, 1):
         if i == len(items) or i % step == 0:
             log.info("%s: %d/%d", label, i, len(items))
@@ -76,16 +88,16 @@ def _open_db(db: str, **kwargs):
 
 
 def _extract_articles(articles: list, extractor, label: str = "extracting") -> tuple[list, list[tuple[str, str]]]:
-    """Claims of every article; an article that fails is logged with its URL and skipped."""
-    from extract.claims import extract_claims
-
+    """Claims of every article, parsed in batches; an article that fails is logged with its URL and skipped."""
     claims, failures = [], []
+    results = extractor.extract_many(articles)
     for article in _progress(articles, label):
         try:
-            claims.extend(extract_claims(article, extractor))
+            claims.extend(next(results))
         except Exception as error:  # one bad article must not stop the run
             log.error("extraction failed for %s: %s", article.url, error)
             failures.append((article.url, f"extraction: {error}"))
+            results = extractor.extract_many(articles[articles.index(article) + 1 :])
     return claims, failures
 
 
@@ -190,7 +202,7 @@ def cli(ctx: click.Context, verbose: bool, model: str | None) -> None:
     ctx.obj = Settings(verbose=verbose, model=model)
 
 
-def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_articles: int | None = None, urls=()):
+def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_articles: int | None = None):
     from crawlers.run import run_crawl
 
     overrides = {"LOG_LEVEL": "DEBUG" if settings.verbose else "WARNING"}

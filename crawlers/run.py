@@ -71,7 +71,13 @@ def run_crawl(
         raise RuntimeError("run_crawl can run once per process (Twisted's reactor cannot restart)")
     _reactor_used = True
 
-    process = CrawlerProcess(crawl_settings(replay_dir, settings))
+    # When the caller has set up logging (the CLI does), Scrapy adds no second root handler and its
+    # own loggers follow LOG_LEVEL; run alone, Scrapy logs as it always does.
+    caller_logs = bool(logging.getLogger().handlers)
+    scrapy_settings = crawl_settings(replay_dir, {"LOG_INSTALL_ROOT_HANDLER": not caller_logs, **(settings or {})})
+    process = CrawlerProcess(scrapy_settings)
+    if caller_logs:
+        logging.getLogger("scrapy").setLevel(scrapy_settings.get("LOG_LEVEL"))
     collector = _Collector(max_articles)
     for name in spiders:
         crawler = process.create_crawler(name)
