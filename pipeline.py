@@ -16,9 +16,10 @@ from pathlib import Path
 
 import click
 
+from crawlers.outlets import OUTLETS
+
 DEFAULT_DB = "data/pledgewatch.duckdb"
-SAMPLE_DIR = Path(__file__).resolve().parent / "crawlers" / "sample"
-SPIDERS = ("pbs", "guardian", "warzone")
+SPIDERS = tuple(OUTLETS)
 FLAG_PRIORITY = {"amount_mismatch": 0, "control_mismatch": 1, "stance_mismatch": 2}
 
 log = logging.getLogger("pledgewatch")
@@ -203,7 +204,7 @@ def cli(ctx: click.Context, verbose: bool, model: str | None) -> None:
 
 
 def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_articles: int | None = None):
-    from crawlers.run import run_crawl
+    from crawlers.run import SAMPLE_DIR, run_crawl
 
     overrides = {"LOG_LEVEL": "DEBUG" if settings.verbose else "WARNING"}
     replay = SAMPLE_DIR if sample else None
