@@ -98,3 +98,41 @@ def test_schema_prints_documented_tables():
     assert "claims: One row per claim mention" in result.output
     assert "view flags:" in result.output
 
+
+
+def test_extract_skips_bad_files_with_one_line_each_and_goes_on(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Japan pledges $550 billion for US projects\nJapan will invest $550 billion in the United States, "
+                    "Prime Minister Shigeru Ishiba said on Wednesday.\n", encoding="utf-8")  # fmt: skip
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 10)
+    (tmp_path / "latin1.txt").write_bytes("Pr\u00e9sident headline\nbody".encode("latin-1"))
+    result = run_cli("extract", str(tmp_path), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert len(skipped) == 3
+    for name, reason in (("empty.txt", "empty file"), ("binary.txt", "binary file"), ("latin1.txt", "not UTF-8")):
+        assert any(name in line and reason in line for line in skipped), (name, skipped)
+    claims = [json.loads(line) for line in result.stdout.splitlines()]
+    assert claims and {c["doc"] for c in claims} == {"good"}
+    text = good.read_text(encoding="utf-8")
+    for claim in claims:
+        assert text[claim["start"]:claim["end"]] == claim["sentence"]
+
+
+def test_extract_fails_only_when_nothing_could_be_read(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = run_cli("extract", str(tmp_path / "empty.txt"))
+    assert result.returncode == 1
+    assert "empty.txt: empty file" in result.stderr
+    assert "Error: no file could be read" in result.stderr
+
+
+def test_python_pipeline_py_runs_the_same_cli():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    result = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "nightly" in result.stdout
