@@ -437,10 +437,25 @@ def _stance(s: _Sent, side: str) -> tuple[str, list[str]]:
     # A US official citing the pledge asserts it; hedges around it are the article's, not theirs.
     labels = ("disputed",) if side == "us" else ("disputed", "hedged")
     for label in labels:
-        rules = s.rules("stance", label)
+        rules = [h.rule_id for h in s.hits.get("stance", []) if h.label == label and not _muted(s, h)]
         if rules:
             return label, rules
     return "asserted", []
+
+
+CONCESSIVE = re.compile(r"\b(?:although|though|despite|notwithstanding|even as)\b", re.IGNORECASE)
+WH_BEFORE = re.compile(r"\b(?:what|which|how|where|whether)\b(?:\W+\w+){0,4}\W*$", re.IGNORECASE)
+
+
+def _muted(s: _Sent, hit: Hit) -> bool:
+    """A hedge that does not qualify the pledge: inside a concessive clause ("although no details
+    were given") or a modal inside an embedded question ("what projects could be funded")."""
+    if hit.label != "hedged":
+        return False
+    before = s.sentence.text[: hit.start]
+    if CONCESSIVE.search(before):
+        return True
+    return hit.rule_id == "stance.modal" and bool(WH_BEFORE.search(before))
 
 
 def _conditions(s: _Sent, side: str) -> list[str]:

@@ -75,6 +75,9 @@ def cue_labels(extractor, concept: str, sentence: str) -> set[str]:
         ("Only 3% to 4% would be actual equity.", "disputed"),
         ("Most of the package will come as loans and guarantees.", "disputed"),
         ("The sums would come entirely from private firms.", "disputed"),
+        ("Our losses would be limited to a small sum.", "disputed"),
+        ("In practice, the package is export credit.", "disputed"),
+        ("It depends on the intentions of investors.", "disputed"),
         ("The schedule remains unclear.", "hedged"),
         ("The plan has yet to be finalized.", "hedged"),
         ("The money may flow more slowly.", "hedged"),
@@ -155,6 +158,20 @@ def test_extractor_on_a_short_article(extractor):
     assert (unclear.speaker_side, unclear.stance) == ("author", "hedged")
     assert all(c.rule_id.startswith("claim.") for c in claims)
     assert set(claims[0].to_dict()) == set(CLAIM_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stance"),
+    [
+        ("Qatar agreed to invest $500 billion in the U.S., although no timetable was given.", "asserted"),
+        ("Qatar agreed to invest $500 billion in the U.S., but the timetable remains unclear.", "hedged"),
+        ("Qatar listed what projects could get $500 billion of its US investment.", "asserted"),
+        ("Qatar may invest $500 billion in the U.S.", "hedged"),
+    ],
+)
+def test_hedges_outside_the_pledge_are_muted(extractor, sentence, stance):
+    claims = extractor.extract("Gulf news\n" + sentence, doc="q")
+    assert [c.stance for c in claims if c.sentence == sentence] == [stance]
 
 
 def test_one_record_per_pledger_and_amount(extractor):
