@@ -225,7 +225,7 @@ def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_arti
     Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
     """
     from warehouse.flags import fetch_flags
-    from warehouse.load import finish_run, load, new_run_id, start_run
+    from warehouse.load import finish_run, load, new_run_id, record_crawl, start_run
 
     started = datetime.now(UTC)
     run_id = new_run_id(started)
@@ -253,6 +253,7 @@ def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_arti
             claims_added=stats.claims_added, flags_open=len(flags),
             spider_stats=result.stats, failures=[{"url": u, "reason": r} for u, r in failures],
         )  # fmt: skip
+        record_crawl(con, run_id, result.stats, failures)
     finally:
         con.close()
     _print_summary(

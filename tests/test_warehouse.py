@@ -182,3 +182,62 @@ def test_a_locked_warehouse_gives_a_clear_error_after_waiting(tmp_path):
         holder.kill()
         holder.wait()
     connect(path).close()  # free again once the holder is gone
+
+
+def test_a_changed_article_becomes_a_new_revision(con):
+    a = _article(1)
+    load(con, [a], [_claim(a, "us", 550e9)])
+    load(con, [a], [_claim(a, "us", 550e9)])
+    changed = dataclasses.replace(a, body="Updated: the figure was revised.")
+    load(con, [changed], [_claim(changed, "us", 650e9)])
+    assert con.execute("select revision from articles").fetchall() == [(2,)]
+    assert con.execute("select revision, body from article_revisions order by revision").fetchall() == [
+        (1, "Body."), (2, "Updated: the figure was revised.")]
+
+
+def test_articles_not_re_extracted_keep_their_claims(con):
+    a, b = _article(1), _article(2)
+    load(con, [a, b], [_claim(a, "us", 550e9), _claim(b, "partner", 5.5e9, start=20)])
+    # b unchanged and not extracted again: only a's claims are replaced
+    load(con, [a, b], [_claim(a, "us", 600e9)], extracted={a.canonical_url})
+    rows = con.execute("select article_url, amount from claims order by article_url").fetchall()
+    assert rows == [(a.canonical_url, 600e9), (b.canonical_url, 5.5e9)]
+
+
+def test_touch_unchanged_marks_known_articles_seen(con):
+    from datetime import UTC, datetime
+
+    from warehouse.load import touch_unchanged
+
+    a = _article(1)
+    load(con, [a], [], now=datetime(2025, 1, 1, tzinfo=UTC))
+    assert touch_unchanged(con, [a.canonical_url, "https://unknown.example/x"], now=datetime(2025, 2, 1, tzinfo=UTC)) == 1
+    (seen,) = con.execute("select last_seen_at from articles").fetchone()
+    assert seen.month == 2
+
+
+def test_an_older_warehouse_is_migrated_on_open(tmp_path):
+    from warehouse.db import migration_files
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    # the first released schema of articles, before revisions and web-archive pointers
+    old.execute(
+        "create table articles (article_id varchar primary key, url varchar not null, canonical_url varchar not null, "
+        "outlet varchar, title varchar, authors varchar[], published_at timestamptz, section varchar, body varchar, "
+        "language varchar, content_hash varchar not null, fetched_at timestamptz, first_seen_at timestamptz not null, "
+        "last_seen_at timestamptz not null)"
+    )
+    old.execute("insert into articles values ('a1', 'u', 'u', 'pbs', 't', [], null, null, 'b', null, 'h', null, "
+                "now(), now())")  # fmt: skip
+    old.close()
+    con = connect(path)
+    fresh = connect(tmp_path / "fresh.duckdb")
+    describe = "select table_name, column_name, data_type from duckdb_columns() where database_name = current_database() order by all"
+    assert con.execute(describe).fetchall() == fresh.execute(describe).fetchall()
+    assert con.execute("select article_id, revision from articles").fetchall() == [("a1", 1)]
+    versions = [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()]
+    assert versions == [v for v, _ in migration_files()]
+    assert fresh.execute("select count(*) from schema_migrations").fetchone()[0] == len(migration_files())
+    con.close()
+    fresh.close()

@@ -31,9 +31,50 @@ def view_files() -> list[str]:
     return sorted(f"views/{p.name}" for p in views.iterdir() if p.name.endswith(".sql"))
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables, macros and views; safe to run on every open."""
-    con.execute(_read_sql("schema.sql"))
+def migration_files() -> list[tuple[int, str]]:
+    """The numbered migrations, (version, file name), in order."""
+    found = []
+    for path in (SQL_DIR / "migrations").iterdir():
+        if path.name.endswith(".sql") and path.name[:4].isdigit():
+            found.append((int(path.name[:4]), path.name))
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring the warehouse to this version's schema; safe on every open. Returns the migrations applied.
+
+    A new warehouse is created from schema.sql and marked as having every migration. An existing one gets
+    its pending migrations, in order, each in its own transaction, then schema.sql (idempotent) adds what
+    is new and refreshes the documentation. Macros and views are recreated every time.
+    """
+    fresh = not con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'articles' and database_name = current_database()"
+    ).fetchone()[0]
+    applied: list[str] = []
+    if fresh:
+        con.execute(_read_sql("schema.sql"))
+        con.executemany(
+            "insert or ignore into schema_migrations values (?, ?, now())", [list(m) for m in migration_files()]
+        )
+    else:
+        con.execute(
+            "create table if not exists schema_migrations (version integer primary key, name varchar not null, "
+            "applied_at timestamptz not null)"
+        )
+        done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+        for version, name in migration_files():
+            if version in done:
+                continue
+            con.execute("begin transaction")
+            try:
+                con.execute(_read_sql(f"migrations/{name}"))
+                con.execute("insert into schema_migrations values (?, ?, now())", [version, name])
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            applied.append(name)
+        con.execute(_read_sql("schema.sql"))
     con.execute(_read_sql("macros.sql"))
     pending = view_files()
     # Views may depend on each other; create them in passes until all exist.
@@ -47,6 +88,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         if len(failed) == len(pending):
             con.execute(_read_sql(failed[0]))  # raises the real error
         pending = failed
+    return applied
 
 
 def _is_lock_error(error: Exception) -> bool:

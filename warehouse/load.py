@@ -14,14 +14,13 @@ import pyarrow as pa
 from crawlers.items import Article
 from extract.model import CLAIM_FIELDS, Claim
 
-ARTICLE_COLUMNS = [
+# Article fields carried into the warehouse, as Arrow columns (timestamps are cast in SQL).
+ARTICLE_FIELDS = [
     "article_id", "url", "canonical_url", "outlet", "title", "authors", "published_at", "section", "body",
-    "language", "content_hash", "fetched_at", "first_seen_at", "last_seen_at",
+    "language", "content_hash", "fetched_at", "etag", "last_modified", "warc_file", "warc_record_id",
 ]  # fmt: skip
-
 ARTICLE_SCHEMA = pa.schema(
-    [("authors", pa.list_(pa.string()))]
-    + [(name, pa.string()) for name in ARTICLE_COLUMNS if name not in ("authors", "first_seen_at", "last_seen_at")]
+    [(name, pa.list_(pa.string()) if name == "authors" else pa.string()) for name in ARTICLE_FIELDS]
 )
 
 CLAIM_TYPES = {
@@ -60,12 +59,12 @@ class LoadStats:
 
 
 def _articles_table(articles: list[Article]) -> pa.Table:
-    rows = {name: [] for name in ARTICLE_SCHEMA.names}
+    rows = {name: [] for name in ARTICLE_FIELDS}
     for article in articles:
         row = article.to_dict()
         row["article_id"] = article_id(article.canonical_url)
         row["content_hash"] = article.content_hash
-        for name in ARTICLE_SCHEMA.names:
+        for name in ARTICLE_FIELDS:
             rows[name].append(row.get(name))
     return pa.table(rows, schema=ARTICLE_SCHEMA)
 
@@ -83,13 +82,15 @@ def load(
     articles: list[Article],
     claims: list[Claim],
     *,
+    extracted: set[str] | None = None,
     now: datetime | None = None,
 ) -> LoadStats:
     """Store articles and the claims extracted from them, in one transaction.
 
-    Idempotent: loading the same articles and claims again changes no row counts. An article whose
-    content changed replaces its row, and its claims replace the claims stored for it before.
-    Every claim's `article_url` must be the canonical URL of one of `articles`.
+    Idempotent: loading the same articles and claims again changes no row counts. An article whose text
+    changed gets a new revision. `extracted` names (by canonical URL) the articles whose claims were
+    extracted this time: their stored claims are replaced by those in `claims`; other articles keep
+    theirs. By default every article in the batch was extracted.
     """
     now = now or datetime.now(UTC)
     stats = LoadStats()
@@ -97,46 +98,70 @@ def load(
     unique = list({a.canonical_url: a for a in articles}.values())
     if not unique:
         return stats
+    extracted_urls = {a.canonical_url for a in unique} if extracted is None else set(extracted)
     arts = _articles_table(unique)
-    cl = _claims_table(claims)
+    cl = _claims_table([c for c in claims if c.article_url in extracted_urls])
+    redo = pa.table({"canonical_url": sorted(extracted_urls)}, schema=pa.schema([("canonical_url", pa.string())]))
     con.execute("begin transaction")
     try:
         con.register("batch_articles", arts)
         con.register("batch_claims", cl)
-        before = dict(
-            con.execute(
-                "select a.article_id, a.content_hash from articles a join batch_articles b using (article_id)"
-            ).fetchall()
+        con.register("batch_extracted", redo)
+        con.execute(
+            """
+            create or replace temp table batch as
+            select
+                b.*,
+                a.content_hash as old_hash,
+                a.first_seen_at as old_first_seen_at,
+                case
+                    when a.article_id is null then 1
+                    when a.content_hash <> b.content_hash then coalesce(a.revision, 1) + 1
+                    else coalesce(a.revision, 1)
+                end as new_revision,
+                a.article_id is null or a.content_hash <> b.content_hash as is_new_text
+            from batch_articles b
+            left join articles a using (article_id)
+            """
         )
-        for row_id, content_hash in zip(arts.column("article_id").to_pylist(), arts.column("content_hash").to_pylist()):
-            if row_id not in before:
-                stats.articles_new += 1
-            elif before[row_id] != content_hash:
-                stats.articles_changed += 1
-            else:
-                stats.articles_unchanged += 1
+        stats.articles_new, stats.articles_changed, stats.articles_unchanged = con.execute(
+            "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> content_hash), "
+            "count(*) filter (where old_hash = content_hash) from batch"
+        ).fetchone()
         old_ids = {
             r[0]
             for r in con.execute(
-                "select claim_id from claims where article_url in (select canonical_url from batch_articles)"
+                "select claim_id from claims where article_url in (select canonical_url from batch_extracted)"
             ).fetchall()
         }
         con.execute(
             """
-            insert or replace into articles
+            insert or replace into articles (
+                article_id, url, canonical_url, outlet, title, authors, published_at, section, body, language,
+                content_hash, fetched_at, first_seen_at, last_seen_at, revision, etag, last_modified, warc_file,
+                warc_record_id
+            )
             select
-                b.article_id, b.url, b.canonical_url, b.outlet, b.title, b.authors,
-                b.published_at::timestamptz, b.section, b.body, b.language, b.content_hash,
-                coalesce(b.fetched_at::timestamptz, $now),
-                coalesce(a.first_seen_at, $now),
-                $now
-            from batch_articles b
-            left join articles a using (article_id)
+                article_id, url, canonical_url, outlet, title, authors, published_at::timestamptz, section, body,
+                language, content_hash, coalesce(fetched_at::timestamptz, $now), coalesce(old_first_seen_at, $now),
+                $now, new_revision, etag, last_modified, warc_file, warc_record_id
+            from batch
             """,
             {"now": now},
         )
-        # Claims of every article in the batch are replaced by this extraction's claims.
-        con.execute("delete from claims where article_url in (select canonical_url from batch_articles)")
+        con.execute(
+            """
+            insert or ignore into article_revisions
+            select
+                article_id, new_revision, canonical_url, content_hash, title, body,
+                coalesce(fetched_at::timestamptz, $now), $now, warc_file, warc_record_id
+            from batch
+            where is_new_text
+            """,
+            {"now": now},
+        )
+        # Claims of every re-extracted article are replaced by this extraction's claims.
+        con.execute("delete from claims where article_url in (select canonical_url from batch_extracted)")
         columns = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
         con.execute(
             f"insert or replace into claims ({columns}) "
@@ -147,13 +172,29 @@ def load(
         stats.claims_added = len(stats.new_claim_ids)
         stats.claims_removed = len(old_ids - new_ids)
         stats.claims_total = len(new_ids)
-        con.unregister("batch_articles")
-        con.unregister("batch_claims")
+        con.execute("drop table batch")
+        for name in ("batch_articles", "batch_claims", "batch_extracted"):
+            con.unregister(name)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return stats
+
+
+def touch_unchanged(con: duckdb.DuckDBPyConnection, urls: list[str], now: datetime | None = None) -> int:
+    """Mark articles the server reported unchanged (HTTP 304) as seen now; returns how many were known."""
+    if not urls:
+        return 0
+    table = pa.table({"url": urls}, schema=pa.schema([("url", pa.string())]))
+    con.register("seen_urls", table)
+    try:
+        where = "canonical_url in (select url from seen_urls) or url in (select url from seen_urls)"
+        (count,) = con.execute(f"select count(*) from articles where {where}").fetchone()
+        con.execute(f"update articles set last_seen_at = $now where {where}", {"now": now or datetime.now(UTC)})
+    finally:
+        con.unregister("seen_urls")
+    return count
 
 
 def start_run(con: duckdb.DuckDBPyConnection, command: str, run_id: str, started_at: datetime) -> None:
@@ -172,3 +213,25 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, **values) -> None:
             values[key] = json.dumps(values[key])
     assignments = ", ".join(f"{key} = ${key}" for key in values)
     con.execute(f"update runs set {assignments} where run_id = $run_id", {**values, "run_id": run_id})
+
+
+def record_crawl(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    stats: dict[str, dict[str, int]],
+    failures: list[tuple[str, str]],
+) -> None:
+    """Store a run's counts per spider and its failures (idempotent for one run id)."""
+    con.execute("delete from crawl_stats where run_id = $id", {"id": run_id})
+    con.execute("delete from crawl_failures where run_id = $id", {"id": run_id})
+    counts = ("fetched", "parsed", "skipped", "failed", "unchanged")
+    rows = [[run_id, spider, *(int(values.get(k, 0)) for k in counts)] for spider, values in sorted(stats.items())]
+    if rows:
+        con.executemany(f"insert into crawl_stats (run_id, spider, {', '.join(counts)}) values (?, ?, ?, ?, ?, ?, ?)", rows)
+    if failures:
+        table = pa.table(
+            {"run_id": [run_id] * len(failures), "url": [u for u, _ in failures], "reason": [r for _, r in failures]}
+        )
+        con.register("batch_failures", table)
+        con.execute("insert into crawl_failures select * from batch_failures")
+        con.unregister("batch_failures")

@@ -1,5 +1,6 @@
--- The pledgewatch warehouse. Every table states its grain; every column is documented with `comment on`
--- (`pledgewatch schema` prints them). Statements are idempotent: the file runs on every open.
+-- The pledgewatch warehouse, as this version defines it. Every table states its grain; every column is documented
+-- with `comment on` (`pledgewatch schema` prints them). A new warehouse is created from this file; an existing one
+-- is first brought up to date by the numbered files in migrations/, then this file runs (it is idempotent).
 
 create table if not exists articles (
     article_id varchar primary key,
@@ -15,7 +16,12 @@ create table if not exists articles (
     content_hash varchar not null,
     fetched_at timestamptz,
     first_seen_at timestamptz not null,
-    last_seen_at timestamptz not null
+    last_seen_at timestamptz not null,
+    revision integer default 1,
+    etag varchar,
+    last_modified varchar,
+    warc_file varchar,
+    warc_record_id varchar
 );
 
 comment on table articles is 'One row per article (canonical URL), holding the latest version seen.';
@@ -33,6 +39,37 @@ comment on column articles.content_hash is 'sha256 of headline and body; a chang
 comment on column articles.fetched_at is 'When the page was fetched (the time of the run for local files).';
 comment on column articles.first_seen_at is 'When pledgewatch first stored this article.';
 comment on column articles.last_seen_at is 'When pledgewatch last saw this article, changed or not.';
+comment on column articles.revision is 'Number of the current revision (article_revisions.revision); 1 for an article never changed.';
+comment on column articles.etag is 'ETag the server sent with the current version, for conditional requests.';
+comment on column articles.last_modified is 'Last-Modified the server sent with the current version, for conditional requests.';
+comment on column articles.warc_file is 'Evidence: the web archive (WARC) file holding the response of the current version.';
+comment on column articles.warc_record_id is 'Evidence: WARC-Record-ID of that response record.';
+
+create table if not exists article_revisions (
+    article_id varchar not null,
+    revision integer not null,
+    canonical_url varchar not null,
+    content_hash varchar not null,
+    title varchar,
+    body varchar,
+    fetched_at timestamptz,
+    stored_at timestamptz not null,
+    warc_file varchar,
+    warc_record_id varchar,
+    primary key (article_id, revision)
+);
+
+comment on table article_revisions is 'One row per version of an article: what the page said each time its text changed.';
+comment on column article_revisions.article_id is 'The article (articles.article_id).';
+comment on column article_revisions.revision is 'Version number, 1 for the first text stored, counting up with each change.';
+comment on column article_revisions.canonical_url is 'Canonical URL of the article.';
+comment on column article_revisions.content_hash is 'sha256 of headline and body of this version.';
+comment on column article_revisions.title is 'Headline of this version.';
+comment on column article_revisions.body is 'Plain-text body of this version.';
+comment on column article_revisions.fetched_at is 'When this version was fetched.';
+comment on column article_revisions.stored_at is 'When pledgewatch stored this version.';
+comment on column article_revisions.warc_file is 'Evidence: the web archive file holding the response of this version.';
+comment on column article_revisions.warc_record_id is 'Evidence: WARC-Record-ID of that response record.';
 
 create table if not exists claims (
     claim_id varchar primary key,
@@ -111,3 +148,45 @@ comment on column runs.claims_added is 'Claims stored that were not stored befor
 comment on column runs.flags_open is 'Flags present after the run.';
 comment on column runs.spider_stats is 'Per spider: fetched, parsed, skipped, failed.';
 comment on column runs.failures is 'List of {url, reason} for pages or files that failed.';
+
+create table if not exists crawl_stats (
+    run_id varchar not null,
+    spider varchar not null,
+    fetched integer not null default 0,
+    parsed integer not null default 0,
+    skipped integer not null default 0,
+    failed integer not null default 0,
+    unchanged integer not null default 0,
+    primary key (run_id, spider)
+);
+
+comment on table crawl_stats is 'One row per spider per run: what the spider fetched and what became of it.';
+comment on column crawl_stats.run_id is 'The run (runs.run_id).';
+comment on column crawl_stats.spider is 'Spider name: pbs, guardian, warzone, or url for crawl --url.';
+comment on column crawl_stats.fetched is 'Responses received (feeds and pages).';
+comment on column crawl_stats.parsed is 'Article pages parsed into articles.';
+comment on column crawl_stats.skipped is 'Pages that were not articles (index pages, videos).';
+comment on column crawl_stats.failed is 'Pages that failed: HTTP errors, timeouts, refused by robots.txt, unparseable.';
+comment on column crawl_stats.unchanged is 'Article pages the server reported unchanged (HTTP 304) since the last run.';
+
+create table if not exists crawl_failures (
+    run_id varchar not null,
+    url varchar not null,
+    reason varchar not null
+);
+
+comment on table crawl_failures is 'One row per page or file that failed in a run, with the reason.';
+comment on column crawl_failures.run_id is 'The run (runs.run_id).';
+comment on column crawl_failures.url is 'The URL (or local file) that failed.';
+comment on column crawl_failures.reason is 'Why, in one line (HTTP 404, timeout, not UTF-8, ...).';
+
+create table if not exists schema_migrations (
+    version integer primary key,
+    name varchar not null,
+    applied_at timestamptz not null
+);
+
+comment on table schema_migrations is 'One row per schema migration applied to this warehouse file.';
+comment on column schema_migrations.version is 'Migration number (the file name''s leading digits).';
+comment on column schema_migrations.name is 'Migration file name.';
+comment on column schema_migrations.applied_at is 'When it was applied (or when a new warehouse was created at that version).';
