@@ -225,23 +225,27 @@ def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_arti
     Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
     """
     from warehouse.flags import fetch_flags
-    from warehouse.load import finish_run, load, new_run_id, record_crawl, start_run
+    from extract.model import EXTRACTOR_VERSION
+    from warehouse.load import extraction_state, finish_run, load, new_run_id, record_crawl, start_run
 
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     con = _open_db(db)
     start_run(con, "nightly --sample" if sample else "nightly", run_id, started)
+    state = extraction_state(con)
     con.close()  # hold no lock while crawling and extracting
 
     result = _crawl(spiders or SPIDERS, sample, settings, max_articles)
     log.info("crawl: %d articles, %d failures", len(result.articles), len(result.failures))
-    extractor = _extractor(settings)
-    claims, extract_failures = _extract_articles(result.articles, extractor)
+    # An article whose text and extractor are both unchanged keeps its stored claims.
+    todo = [a for a in result.articles if state.get(a.canonical_url) != (a.content_hash, EXTRACTOR_VERSION)]
+    log.info("extracting %d articles (%d unchanged since the last run)", len(todo), len(result.articles) - len(todo))
+    claims, extract_failures = _extract_articles(todo, _extractor(settings)) if todo else ([], [])
     failures = list(result.failures) + extract_failures
 
     con = _open_db(db)
     try:
-        stats = load(con, result.articles, claims)
+        stats = load(con, result.articles, claims, extracted={a.canonical_url for a in todo})
         flags = fetch_flags(con)
         articles_total = con.execute("select count(*) from articles").fetchone()[0]
         claims_total = con.execute("select count(*) from claims").fetchone()[0]

@@ -68,6 +68,8 @@ def test_second_run_stores_the_same_rows(runs):
     db, results, counts = runs
     assert counts[0] == counts[1]
     assert f"({len(ARTICLES)} unchanged)" in results[1].stdout.replace("0 new, 0 changed, ", "(")
+    # unchanged text, same extractor: nothing is extracted again
+    assert f"extracting 0 articles ({len(ARTICLES)} unchanged since the last run)" in results[1].stderr
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*), count(finished_at) from runs").fetchone() == (2, 2)
     con.close()

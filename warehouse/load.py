@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from crawlers.items import Article
-from extract.model import CLAIM_FIELDS, Claim
+from extract.model import CLAIM_FIELDS, EXTRACTOR_VERSION, Claim
 
 # Article fields carried into the warehouse, as Arrow columns (timestamps are cast in SQL).
 ARTICLE_FIELDS = [
@@ -83,6 +83,7 @@ def load(
     claims: list[Claim],
     *,
     extracted: set[str] | None = None,
+    extractor_version: str = EXTRACTOR_VERSION,
     now: datetime | None = None,
 ) -> LoadStats:
     """Store articles and the claims extracted from them, in one transaction.
@@ -114,6 +115,8 @@ def load(
                 b.*,
                 a.content_hash as old_hash,
                 a.first_seen_at as old_first_seen_at,
+                case when b.canonical_url in (select canonical_url from batch_extracted) then $version
+                     else a.extractor_version end as new_extractor_version,
                 case
                     when a.article_id is null then 1
                     when a.content_hash <> b.content_hash then coalesce(a.revision, 1) + 1
@@ -122,7 +125,8 @@ def load(
                 a.article_id is null or a.content_hash <> b.content_hash as is_new_text
             from batch_articles b
             left join articles a using (article_id)
-            """
+            """,
+            {"version": extractor_version},
         )
         stats.articles_new, stats.articles_changed, stats.articles_unchanged = con.execute(
             "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> content_hash), "
@@ -139,12 +143,12 @@ def load(
             insert or replace into articles (
                 article_id, url, canonical_url, outlet, title, authors, published_at, section, body, language,
                 content_hash, fetched_at, first_seen_at, last_seen_at, revision, etag, last_modified, warc_file,
-                warc_record_id
+                warc_record_id, extractor_version
             )
             select
                 article_id, url, canonical_url, outlet, title, authors, published_at::timestamptz, section, body,
                 language, content_hash, coalesce(fetched_at::timestamptz, $now), coalesce(old_first_seen_at, $now),
-                $now, new_revision, etag, last_modified, warc_file, warc_record_id
+                $now, new_revision, etag, last_modified, warc_file, warc_record_id, new_extractor_version
             from batch
             """,
             {"now": now},
@@ -235,3 +239,15 @@ def record_crawl(
         con.register("batch_failures", table)
         con.execute("insert into crawl_failures select * from batch_failures")
         con.unregister("batch_failures")
+
+
+def extraction_state(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """canonical URL -> (content hash, extractor version) of every stored article."""
+    return {url: (h, v) for url, h, v in con.execute(
+        "select canonical_url, content_hash, extractor_version from articles").fetchall()}
+
+
+def known_pages(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:
+    """canonical URL -> the validators and hash stored for it, for conditional requests on the next crawl."""
+    rows = con.execute("select canonical_url, url, etag, last_modified, content_hash from articles").fetchall()
+    return {r[0]: {"url": r[1], "etag": r[2], "last_modified": r[3], "content_hash": r[4]} for r in rows}

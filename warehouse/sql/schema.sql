@@ -21,7 +21,8 @@ create table if not exists articles (
     etag varchar,
     last_modified varchar,
     warc_file varchar,
-    warc_record_id varchar
+    warc_record_id varchar,
+    extractor_version varchar
 );
 
 comment on table articles is 'One row per article (canonical URL), holding the latest version seen.';
@@ -44,6 +45,7 @@ comment on column articles.etag is 'ETag the server sent with the current versio
 comment on column articles.last_modified is 'Last-Modified the server sent with the current version, for conditional requests.';
 comment on column articles.warc_file is 'Evidence: the web archive (WARC) file holding the response of the current version.';
 comment on column articles.warc_record_id is 'Evidence: WARC-Record-ID of that response record.';
+comment on column articles.extractor_version is 'Version of the extractor whose claims are stored for the current revision.';
 
 create table if not exists article_revisions (
     article_id varchar not null,
