@@ -51,7 +51,9 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if not verbose:  # Scrapy and the HTML libraries report their own progress at INFO; keep the run log readable
+    if (
+        not verbose
+    ):  # Scrapy and the HTML libraries report their own progress at INFO; keep the run log readable
         for handler in logging.getLogger().handlers:
             handler.addFilter(_QuietLibraries())
 
@@ -88,7 +90,9 @@ def _open_db(db: str, **kwargs):
         raise click.ClickException(str(error)) from None
 
 
-def _extract_articles(articles: list, extractor, label: str = "extracting") -> tuple[list, list[tuple[str, str]]]:
+def _extract_articles(
+    articles: list, extractor, label: str = "extracting"
+) -> tuple[list, list[tuple[str, str]]]:
     """Claims of every article, parsed in batches; an article that fails is logged with its URL and skipped."""
     claims, failures = [], []
     results = extractor.extract_many(articles)
@@ -126,7 +130,9 @@ def _file_claims(path: Path, article, extractor) -> list:
 
 def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=2)
+        return json.dumps(
+            [dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=2
+        )
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -169,13 +175,17 @@ def _print_summary(counts: dict, flags: list[dict], top: int) -> None:
     )
     if counts.get("failures"):
         click.echo(f"failures: {len(counts['failures'])} (see the log lines above)")
-    ranked = sorted(flags, key=lambda f: (FLAG_PRIORITY.get(f["kind"], 9), -f["evidence_pairs"], f["pledger"]))
+    ranked = sorted(
+        flags, key=lambda f: (FLAG_PRIORITY.get(f["kind"], 9), -f["evidence_pairs"], f["pledger"])
+    )
     for i, flag in enumerate(ranked[:top], 1):
         click.echo(f"\n{i}. {flag['kind']} {flag['pledger']} -> {flag['recipient']}: {flag['explanation']}")
         for side in ("us", "partner"):
             ev = flag[side]
-            click.echo(f"   {side:<8}{ev['speaker']} ({ev['outlet'] or 'file'}, {(ev['published_at'] or '')[:10]}): "
-                       f"\"{ev['sentence']}\"")
+            click.echo(
+                f"   {side:<8}{ev['speaker']} ({ev['outlet'] or 'file'}, {(ev['published_at'] or '')[:10]}): "
+                f"\"{ev['sentence']}\""
+            )
             click.echo(f"           {ev['url']}")
 
 
@@ -214,12 +224,18 @@ def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_artic
 
 @cli.command()
 @click.option("--sample", is_flag=True, help="Replay the bundled sample through the spiders, offline.")
-@click.option("--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable).")
+@click.option(
+    "--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable)."
+)
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles.")
-@click.option("--top", default=3, show_default=True, type=click.IntRange(min=0), help="Flags to show in the summary.")
+@click.option(
+    "--top", default=3, show_default=True, type=click.IntRange(min=0), help="Flags to show in the summary."
+)
 @db_option
 @click.pass_obj
-def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, top: int, db: str):
+def nightly(
+    settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, top: int, db: str
+):
     """Crawl the outlets, extract claims, load the warehouse and recompute the flags.
 
     Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
@@ -239,7 +255,11 @@ def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_arti
     log.info("crawl: %d articles, %d failures", len(result.articles), len(result.failures))
     # An article whose text and extractor are both unchanged keeps its stored claims.
     todo = [a for a in result.articles if state.get(a.canonical_url) != (a.content_hash, EXTRACTOR_VERSION)]
-    log.info("extracting %d articles (%d unchanged since the last run)", len(todo), len(result.articles) - len(todo))
+    log.info(
+        "extracting %d articles (%d unchanged since the last run)",
+        len(todo),
+        len(result.articles) - len(todo),
+    )
     claims, extract_failures = _extract_articles(todo, _extractor(settings)) if todo else ([], [])
     failures = list(result.failures) + extract_failures
 
@@ -272,9 +292,17 @@ def nightly(settings: Settings, sample: bool, spiders: tuple[str, ...], max_arti
 
 @cli.command()
 @click.option("--sample", is_flag=True, help="Replay the bundled sample through the spiders, offline.")
-@click.option("--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable).")
+@click.option(
+    "--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable)."
+)
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles.")
-@click.option("-o", "--out", type=click.File("w"), default="-", help="Write articles as JSON lines here (default stdout).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.File("w"),
+    default="-",
+    help="Write articles as JSON lines here (default stdout).",
+)
 @click.pass_obj
 def crawl(settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, out) -> None:
     """Crawl the outlets and print the articles found as JSON lines (nothing is stored).
@@ -319,7 +347,17 @@ def extract(settings: Settings, paths: tuple[str, ...], fmt: str) -> None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
     else:
-        columns = ["doc", "pledger", "amount", "currency", "speaker", "speaker_side", "stance", "control", "sentence"]
+        columns = [
+            "doc",
+            "pledger",
+            "amount",
+            "currency",
+            "speaker",
+            "speaker_side",
+            "stance",
+            "control",
+            "sentence",
+        ]
         click.echo(_format_rows(columns, [tuple(r[c] for c in columns) for r in rows], "table"))
 
 
@@ -387,7 +425,9 @@ def flags(fmt: str, db: str) -> None:
             click.echo(json.dumps(flag, ensure_ascii=False, default=str))
         return
     for flag in found:
-        click.echo(f"{flag['kind']} {flag['pledger']} -> {flag['recipient']} ({flag['evidence_pairs']} evidence pairs)")
+        click.echo(
+            f"{flag['kind']} {flag['pledger']} -> {flag['recipient']} ({flag['evidence_pairs']} evidence pairs)"
+        )
         click.echo(f"  {flag['explanation']}")
         for side in ("us", "partner"):
             ev = flag[side]
@@ -398,8 +438,16 @@ def flags(fmt: str, db: str) -> None:
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--sql", help="Run this SQL instead of a named query (read-only connection).")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind a query parameter (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]), default="table", show_default=True)
+@click.option(
+    "--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind a query parameter (repeatable)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--list", "list_", is_flag=True, help="List the named queries.")
 @db_option
 def query(name: str | None, sql: str | None, params: tuple[str, ...], fmt: str, list_: bool, db: str) -> None:

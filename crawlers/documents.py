@@ -44,7 +44,9 @@ def read_document(path: Path, url: str | None = None):
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise UnreadableDocument(f"{path}: {size:,} bytes is too large for an article (limit {MAX_BYTES:,})")
+            raise UnreadableDocument(
+                f"{path}: {size:,} bytes is too large for an article (limit {MAX_BYTES:,})"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableDocument(f"{path}: cannot read ({error.strerror or error})") from None

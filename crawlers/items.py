@@ -25,6 +25,10 @@ class Article:
     body: str = ""
     language: str | None = None
     fetched_at: str | None = None
+    etag: str | None = None  # the server's validators, sent back next run to skip unchanged pages
+    last_modified: str | None = None
+    warc_file: str | None = None  # the run's web archive (file name) and the record of this page in it,
+    warc_record_id: str | None = None  # so a fact-checker can cite what the page said that night
 
     @property
     def text(self) -> str:
@@ -37,4 +41,19 @@ class Article:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict:
+        """The article's fields as a plain dict (JSON-ready)."""
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """What an earlier run stored for one article URL: its validators and the hash of what it said.
+
+    Spiders send `etag`/`last_modified` back as If-None-Match/If-Modified-Since, and compare
+    `content_hash` with a re-downloaded page's `Article.content_hash` to skip unchanged articles.
+    """
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None

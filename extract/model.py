@@ -44,7 +44,9 @@ class Claim:
 
     def __post_init__(self) -> None:
         if not self.claim_id:
-            self.claim_id = make_claim_id(self.article_url or self.doc, self.start, self.end, self.pledger, self.amount)
+            self.claim_id = make_claim_id(
+                self.article_url or self.doc, self.start, self.end, self.pledger, self.amount
+            )
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

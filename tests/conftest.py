@@ -14,12 +14,19 @@ SHARED = ROOT.parent / "shared"
 BIN = Path(sys.executable).parent
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: int = 600, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict | None = None, timeout: int = 600, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run the real `pledgewatch` console script in a subprocess (Scrapy's reactor starts once per process)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("PLEDGEWATCH_DB", None) if env is None or "PLEDGEWATCH_DB" not in env else None
     return subprocess.run(
-        [str(BIN / "pledgewatch"), *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd
+        [str(BIN / "pledgewatch"), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=cwd,
     )
 
 

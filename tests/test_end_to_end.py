@@ -46,7 +46,9 @@ def _gold_flags() -> set[tuple[str, str, str]]:
     con = connect(":memory:")
     articles, claims = [], []
     for url, expected in ARTICLES.items():
-        article = Article(url=url, canonical_url=url, outlet=expected["outlet"], title=expected["title"], body="")
+        article = Article(
+            url=url, canonical_url=url, outlet=expected["outlet"], title=expected["title"], body=""
+        )
         articles.append(article)
         for i, gold in enumerate(expected["claims"]):
             fields = {k: gold[k] for k in ("sentence", "pledger", "recipient", "amount", "currency", "speaker",
@@ -78,9 +80,7 @@ def test_second_run_stores_the_same_rows(runs):
 def test_the_expected_articles_are_stored(runs):
     db, _, _ = runs
     con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute(
-        "select canonical_url, title, authors, published_at, outlet from articles"
-    ).fetchall()
+    rows = con.execute("select canonical_url, title, authors, published_at, outlet from articles").fetchall()
     con.close()
     stored = {r[0]: r[1:] for r in rows}
     assert set(stored) == set(ARTICLES)
@@ -99,7 +99,7 @@ def test_the_claims_match_the_sample_gold(runs):
     texts = dict(con.execute("select canonical_url, title || chr(10) || body from articles").fetchall())
     con.close()
     for claim in predicted:  # evidence offsets point at the sentence in the stored article text
-        assert texts[claim["article_url"]][claim["start"]:claim["end"]] == claim["sentence"]
+        assert texts[claim["article_url"]][claim["start"] : claim["end"]] == claim["sentence"]
     matched = total_gold = 0
     for url, expected in ARTICLES.items():
         golds = []
@@ -121,7 +121,11 @@ def test_the_flags_are_those_the_gold_claims_call_for(runs):
     found = fetch_flags(con)
     con.close()
     expected = _gold_flags()
-    assert {("amount_mismatch", "KOR", "USA"), ("stance_mismatch", "JPN", "USA"), ("control_mismatch", "EU", "USA")} <= expected
+    assert {
+        ("amount_mismatch", "KOR", "USA"),
+        ("stance_mismatch", "JPN", "USA"),
+        ("control_mismatch", "EU", "USA"),
+    } <= expected
     assert {(f["kind"], f["pledger"], f["recipient"]) for f in found} == expected
     for flag in found:
         assert flag["us"]["speaker_side"] == "us" and flag["partner"]["speaker_side"] == "partner"

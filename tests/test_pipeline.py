@@ -23,7 +23,9 @@ def test_every_command_has_help_with_an_example(name):
 
 
 def test_the_documented_commands_exist():
-    assert {"nightly", "crawl", "extract", "ingest", "flags", "query", "eval", "parse", "schema"} <= set(_commands())
+    assert {"nightly", "crawl", "extract", "ingest", "flags", "query", "eval", "parse", "schema"} <= set(
+        _commands()
+    )
 
 
 def test_readme_lists_every_command():
@@ -73,11 +75,14 @@ def test_query_injection_through_a_parameter_is_inert(tmp_path):
     db = tmp_path / "w.duckdb"
     connect(db).close()
     result = CliRunner().invoke(
-        pipeline.cli, ["query", "us_vs_partner", "--db", str(db), "--param", "pledger=x' or 1=1; drop table claims; --"]
+        pipeline.cli,
+        ["query", "us_vs_partner", "--db", str(db), "--param", "pledger=x' or 1=1; drop table claims; --"],
     )
     assert result.exit_code == 0, result.output
     assert "(0 rows)" in result.output
-    check = CliRunner().invoke(pipeline.cli, ["query", "--db", str(db), "--sql", "select count(*) from claims"])
+    check = CliRunner().invoke(
+        pipeline.cli, ["query", "--db", str(db), "--sql", "select count(*) from claims"]
+    )
     assert check.exit_code == 0
 
 
@@ -99,7 +104,6 @@ def test_schema_prints_documented_tables():
     assert "view flags:" in result.output
 
 
-
 def test_extract_skips_bad_files_with_one_line_each_and_goes_on(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text("Japan pledges $550 billion for US projects\nJapan will invest $550 billion in the United States, "
@@ -111,13 +115,17 @@ def test_extract_skips_bad_files_with_one_line_each_and_goes_on(tmp_path):
     assert result.returncode == 0, result.stderr
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
     assert len(skipped) == 3
-    for name, reason in (("empty.txt", "empty file"), ("binary.txt", "binary file"), ("latin1.txt", "not UTF-8")):
+    for name, reason in (
+        ("empty.txt", "empty file"),
+        ("binary.txt", "binary file"),
+        ("latin1.txt", "not UTF-8"),
+    ):
         assert any(name in line and reason in line for line in skipped), (name, skipped)
     claims = [json.loads(line) for line in result.stdout.splitlines()]
     assert claims and {c["doc"] for c in claims} == {"good"}
     text = good.read_text(encoding="utf-8")
     for claim in claims:
-        assert text[claim["start"]:claim["end"]] == claim["sentence"]
+        assert text[claim["start"] : claim["end"]] == claim["sentence"]
 
 
 def test_extract_fails_only_when_nothing_could_be_read(tmp_path):
@@ -134,5 +142,7 @@ def test_python_pipeline_py_runs_the_same_cli():
 
     from conftest import ROOT
 
-    result = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "pipeline.py"), "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "nightly" in result.stdout

@@ -21,7 +21,9 @@ def _article(n: int, body: str = "Body.") -> Article:
                    published_at="2025-07-27T10:00:00+09:00")  # fmt: skip
 
 
-def _claim(article: Article, side: str, amount=None, stance="asserted", control=None, start=0, pledger="JPN") -> Claim:
+def _claim(
+    article: Article, side: str, amount=None, stance="asserted", control=None, start=0, pledger="JPN"
+) -> Claim:
     return Claim(
         doc=article.canonical_url, sentence=f"{side} sentence {start}", pledger=pledger, recipient="USA",
         amount=amount, currency="USD" if amount else None, speaker="Donald Trump" if side == "us" else "Ryosei Akazawa",
@@ -37,17 +39,23 @@ def con(tmp_path):
 
 
 def test_claims_table_columns_are_the_claim_fields(con):
-    columns = [r[0] for r in con.execute(
-        "select column_name from duckdb_columns() where table_name = 'claims' order by column_index").fetchall()]
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = 'claims' order by column_index"
+        ).fetchall()
+    ]
     assert sorted(columns) == sorted(CLAIM_FIELDS)
 
 
 def test_every_table_and_column_is_documented(con):
     undocumented_tables = con.execute(
-        "select table_name from duckdb_tables() where comment is null or comment = ''").fetchall()
+        "select table_name from duckdb_tables() where comment is null or comment = ''"
+    ).fetchall()
     undocumented_columns = con.execute(
         "select table_name, column_name from duckdb_columns() where internal = false "
-        "and table_name in (select table_name from duckdb_tables()) and (comment is null or comment = '')").fetchall()
+        "and table_name in (select table_name from duckdb_tables()) and (comment is null or comment = '')"
+    ).fetchall()
     assert undocumented_tables == []
     assert undocumented_columns == []
 
@@ -71,7 +79,9 @@ def test_load_is_idempotent_and_replaces_claims_of_changed_articles(con):
     changed = dataclasses.replace(a, body="A corrected body.")
     third = load(con, [changed], [_claim(changed, "us", 600e9, start=3)])
     assert (third.articles_changed, third.claims_added, third.claims_removed) == (1, 1, 1)
-    assert con.execute("select amount from claims where article_url = ?", [a.canonical_url]).fetchall() == [(600e9,)]
+    assert con.execute("select amount from claims where article_url = ?", [a.canonical_url]).fetchall() == [
+        (600e9,)
+    ]
     first_seen = con.execute("select first_seen_at <= last_seen_at from articles").fetchall()
     assert first_seen == [(True,), (True,)]
 
@@ -98,8 +108,11 @@ def test_load_rolls_back_on_error(con):
         (dict(stance="hedged"), dict(stance="disputed"), set()),
         (dict(control="us"), dict(control="partner"), {"control_mismatch"}),
         (dict(control="us"), dict(control="us"), set()),
-        (dict(amount=550e9, control="us"), dict(amount=5.5e9, stance="disputed", control="partner"),
-         {"amount_mismatch", "stance_mismatch", "control_mismatch"}),
+        (
+            dict(amount=550e9, control="us"),
+            dict(amount=5.5e9, stance="disputed", control="partner"),
+            {"amount_mismatch", "stance_mismatch", "control_mismatch"},
+        ),
     ],
 )
 def test_flag_views(con, us, partner, expected):
@@ -192,7 +205,9 @@ def test_a_changed_article_becomes_a_new_revision(con):
     load(con, [changed], [_claim(changed, "us", 650e9)])
     assert con.execute("select revision from articles").fetchall() == [(2,)]
     assert con.execute("select revision, body from article_revisions order by revision").fetchall() == [
-        (1, "Body."), (2, "Updated: the figure was revised.")]
+        (1, "Body."),
+        (2, "Updated: the figure was revised."),
+    ]
 
 
 def test_articles_not_re_extracted_keep_their_claims(con):
@@ -211,7 +226,12 @@ def test_touch_unchanged_marks_known_articles_seen(con):
 
     a = _article(1)
     load(con, [a], [], now=datetime(2025, 1, 1, tzinfo=UTC))
-    assert touch_unchanged(con, [a.canonical_url, "https://unknown.example/x"], now=datetime(2025, 2, 1, tzinfo=UTC)) == 1
+    assert (
+        touch_unchanged(
+            con, [a.canonical_url, "https://unknown.example/x"], now=datetime(2025, 2, 1, tzinfo=UTC)
+        )
+        == 1
+    )
     (seen,) = con.execute("select last_seen_at from articles").fetchone()
     assert seen.month == 2
 

@@ -54,7 +54,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     if fresh:
         con.execute(_read_sql("schema.sql"))
         con.executemany(
-            "insert or ignore into schema_migrations values (?, ?, now())", [list(m) for m in migration_files()]
+            "insert or ignore into schema_migrations values (?, ?, now())",
+            [list(m) for m in migration_files()],
         )
     else:
         con.execute(
@@ -112,7 +113,9 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
-        raise WarehouseError(f"{path}: no warehouse here yet; run 'pledgewatch nightly' or 'pledgewatch ingest' first")
+        raise WarehouseError(
+            f"{path}: no warehouse here yet; run 'pledgewatch nightly' or 'pledgewatch ingest' first"
+        )
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     told = False
@@ -122,7 +125,9 @@ def connect(
             break
         except duckdb.IOException as error:
             if not _is_lock_error(error):
-                raise WarehouseError(f"{path}: cannot open the warehouse: {str(error).splitlines()[0]}") from error
+                raise WarehouseError(
+                    f"{path}: cannot open the warehouse: {str(error).splitlines()[0]}"
+                ) from error
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
                     f"{path} is locked by another process; waited {wait_seconds:.0f}s. "

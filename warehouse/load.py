@@ -102,7 +102,9 @@ def load(
     extracted_urls = {a.canonical_url for a in unique} if extracted is None else set(extracted)
     arts = _articles_table(unique)
     cl = _claims_table([c for c in claims if c.article_url in extracted_urls])
-    redo = pa.table({"canonical_url": sorted(extracted_urls)}, schema=pa.schema([("canonical_url", pa.string())]))
+    redo = pa.table(
+        {"canonical_url": sorted(extracted_urls)}, schema=pa.schema([("canonical_url", pa.string())])
+    )
     con.execute("begin transaction")
     try:
         con.register("batch_articles", arts)
@@ -195,7 +197,9 @@ def touch_unchanged(con: duckdb.DuckDBPyConnection, urls: list[str], now: dateti
     try:
         where = "canonical_url in (select url from seen_urls) or url in (select url from seen_urls)"
         (count,) = con.execute(f"select count(*) from articles where {where}").fetchone()
-        con.execute(f"update articles set last_seen_at = $now where {where}", {"now": now or datetime.now(UTC)})
+        con.execute(
+            f"update articles set last_seen_at = $now where {where}", {"now": now or datetime.now(UTC)}
+        )
     finally:
         con.unregister("seen_urls")
     return count
@@ -229,12 +233,21 @@ def record_crawl(
     con.execute("delete from crawl_stats where run_id = $id", {"id": run_id})
     con.execute("delete from crawl_failures where run_id = $id", {"id": run_id})
     counts = ("fetched", "parsed", "skipped", "failed", "unchanged")
-    rows = [[run_id, spider, *(int(values.get(k, 0)) for k in counts)] for spider, values in sorted(stats.items())]
+    rows = [
+        [run_id, spider, *(int(values.get(k, 0)) for k in counts)] for spider, values in sorted(stats.items())
+    ]
     if rows:
-        con.executemany(f"insert into crawl_stats (run_id, spider, {', '.join(counts)}) values (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            f"insert into crawl_stats (run_id, spider, {', '.join(counts)}) values (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     if failures:
         table = pa.table(
-            {"run_id": [run_id] * len(failures), "url": [u for u, _ in failures], "reason": [r for _, r in failures]}
+            {
+                "run_id": [run_id] * len(failures),
+                "url": [u for u, _ in failures],
+                "reason": [r for _, r in failures],
+            }
         )
         con.register("batch_failures", table)
         con.execute("insert into crawl_failures select * from batch_failures")
@@ -243,11 +256,17 @@ def record_crawl(
 
 def extraction_state(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
     """canonical URL -> (content hash, extractor version) of every stored article."""
-    return {url: (h, v) for url, h, v in con.execute(
-        "select canonical_url, content_hash, extractor_version from articles").fetchall()}
+    return {
+        url: (h, v)
+        for url, h, v in con.execute(
+            "select canonical_url, content_hash, extractor_version from articles"
+        ).fetchall()
+    }
 
 
 def known_pages(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:
     """canonical URL -> the validators and hash stored for it, for conditional requests on the next crawl."""
-    rows = con.execute("select canonical_url, url, etag, last_modified, content_hash from articles").fetchall()
+    rows = con.execute(
+        "select canonical_url, url, etag, last_modified, content_hash from articles"
+    ).fetchall()
     return {r[0]: {"url": r[1], "etag": r[2], "last_modified": r[3], "content_hash": r[4]} for r in rows}

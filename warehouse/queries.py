@@ -52,7 +52,9 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | None 
     values = {**query_defaults(sql), **params}
     unknown = set(params) - wanted
     if unknown:
-        raise QueryError(f"unknown parameter(s) {', '.join(sorted(unknown))}; this query takes: {', '.join(sorted(wanted)) or 'none'}")
+        raise QueryError(
+            f"unknown parameter(s) {', '.join(sorted(unknown))}; this query takes: {', '.join(sorted(wanted)) or 'none'}"
+        )
     bound = {name: values.get(name) for name in wanted}
     cursor = con.execute(sql, bound) if bound else con.execute(sql)
     columns = [d[0] for d in cursor.description] if cursor.description else []
