@@ -19,6 +19,7 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from crawlers.items import Article
 from crawlers.outlets import outlet_for_url
+from crawlers.urls import normalise_url
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def parse_article(
     reads the page when none does); `title_css` and `author_css` are tried before the metadata when an outlet
     knows its headline or byline better than its <meta> tags do.
     """
+    response = usable_encoding(response)
     sel = _selector(response)
     if sel is None:
         return None
@@ -132,6 +134,26 @@ def parse_html(html: str | bytes, url: str) -> Article | None:
     except Exception as exc:  # a parser bug on one odd page must not stop a batch
         logger.warning("could not parse %s: %s: %s", url, type(exc).__name__, exc)
         return None
+
+
+def usable_encoding(response: TextResponse) -> TextResponse:
+    """The response, re-read as windows-1252 when it claims UTF-8 but its bytes are not.
+
+    Old CMS templates declare utf-8 and serve windows-1252; decoding those as UTF-8 turns every
+    curly quote and accented letter into U+FFFD, which would end up in the stored body.
+    """
+    try:
+        declared = (response.encoding or "").lower().replace("-", "").replace("_", "")
+    except Exception:  # noqa: BLE001 - an undecodable body has no encoding to fix
+        return response
+    if declared != "utf8":
+        return response
+    try:
+        response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        logger.info("%s declares UTF-8 but is not; reading it as windows-1252", response.url)
+        return response.replace(encoding="cp1252")
+    return response
 
 
 def site_name(response: TextResponse) -> str:
@@ -281,7 +303,7 @@ def _authors(sel: Selector, ld: dict, meta: dict[str, list[str]], author_css: It
 
 def _canonical_url(sel: Selector, meta: dict[str, list[str]], response: TextResponse) -> str:
     href = (sel.xpath(CANONICAL_XPATH).get() or _first(meta, ["og:url"]) or "").strip()
-    return response.urljoin(href) if href else response.url
+    return normalise_url(response.urljoin(href) if href else response.url)
 
 
 def _language(sel: Selector, ld: dict, meta: dict[str, list[str]]) -> str | None:

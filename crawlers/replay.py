@@ -2,7 +2,7 @@
 
 The downloader middleware sits behind every other middleware, so robots.txt, retries, redirects and
 HTTP-error handling run exactly as in a live crawl; only the bytes come from disk. A recording is any
-`RecordedResponses` source: today a folder with `manifest.json`, later a WARC archive.
+`RecordedResponses` source: a folder with `manifest.json`, or a WARC archive (`crawlers.archive`).
 """
 
 from __future__ import annotations
@@ -64,18 +64,30 @@ class DirectoryResponses:
         return Recorded(entry.get("status", 200), headers, (self.root / entry["file"]).read_bytes())
 
 
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
 def open_recording(path: Path) -> RecordedResponses:
-    """The recorded-responses source stored at `path` (a folder with manifest.json)."""
+    """The recorded-responses source stored at `path`: a folder with manifest.json, or a .warc/.warc.gz file."""
     path = Path(path)
+    if path.name.endswith(WARC_SUFFIXES):
+        if not path.is_file():
+            raise ValueError(f"{path} does not exist: give a .warc or .warc.gz file written by a crawl")
+        from crawlers.archive import WarcResponses  # the archive module imports this one
+
+        return WarcResponses(path)
     if (path / "manifest.json").is_file():
         return DirectoryResponses(path)
+    if path.is_file():
+        raise ValueError(f"{path} is not a web archive: replay a .warc or .warc.gz file, or a sample folder")
     raise ValueError(f"{path} is not a replay folder: it has no manifest.json")
 
 
 class ReplayMiddleware:
     """Downloader middleware answering every request from a recording; unrecorded URLs get a 404.
 
-    Enabled by the PLEDGEWATCH_REPLAY_DIR setting; raises NotConfigured (so Scrapy leaves it out) when unset.
+    Enabled by the PLEDGEWATCH_REPLAY setting (or its older name PLEDGEWATCH_REPLAY_DIR): a folder or a
+    WARC file; raises NotConfigured (so Scrapy leaves it out) when unset.
     """
 
     def __init__(self, recording: RecordedResponses) -> None:
@@ -84,9 +96,9 @@ class ReplayMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         """Build from the crawler's settings."""
-        path = crawler.settings.get("PLEDGEWATCH_REPLAY_DIR")
+        path = crawler.settings.get("PLEDGEWATCH_REPLAY") or crawler.settings.get("PLEDGEWATCH_REPLAY_DIR")
         if not path:
-            raise NotConfigured("PLEDGEWATCH_REPLAY_DIR is not set")
+            raise NotConfigured("PLEDGEWATCH_REPLAY is not set")
         return cls(open_recording(Path(path)))
 
     def process_request(self, request: Request) -> Response:

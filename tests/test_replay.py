@@ -26,7 +26,7 @@ from crawlers.run import run_crawl
 args = json.loads(sys.argv[1])
 result = run_crawl(args["spiders"], replay_dir=args["replay_dir"], max_articles=args.get("max_articles"),
                    settings={"LOG_LEVEL": "WARNING"})
-print(json.dumps(dataclasses.asdict(result)))
+print(json.dumps(dataclasses.asdict(result), default=str))
 """
 
 
@@ -58,9 +58,9 @@ def test_sample_replay_returns_every_sample_article(sample_crawl):
 
 def test_sample_replay_counts_skipped_and_failed_pages(sample_crawl):
     assert sample_crawl["stats"] == {
-        "pbs": {"fetched": 7, "parsed": 6, "skipped": 1, "failed": 0},
-        "guardian": {"fetched": 7, "parsed": 6, "skipped": 0, "failed": 1},
-        "warzone": {"fetched": 4, "parsed": 4, "skipped": 0, "failed": 0},
+        "pbs": {"fetched": 7, "parsed": 6, "skipped": 1, "failed": 0, "unchanged": 0},
+        "guardian": {"fetched": 7, "parsed": 6, "skipped": 0, "failed": 1, "unchanged": 0},
+        "warzone": {"fetched": 4, "parsed": 4, "skipped": 0, "failed": 0, "unchanged": 0},
     }
     assert sample_crawl["failures"] == [[EXPECTED["failed"][0], "HTTP 404"]]
     assert f"failed {EXPECTED['failed'][0]}: HTTP 404" in sample_crawl["log"]  # one clear line per bad page
@@ -83,7 +83,13 @@ def test_robots_txt_server_errors_and_limits_apply_to_replays(tmp_path):
     reasons = dict(map(tuple, result["failures"]))
     assert "robots.txt" in reasons[twz[0]]
     assert reasons[twz[1]] == "HTTP 503"
-    assert result["stats"]["warzone"] == {"fetched": 3, "parsed": 2, "skipped": 0, "failed": 2}
+    assert result["stats"]["warzone"] == {
+        "fetched": 3,
+        "parsed": 2,
+        "skipped": 0,
+        "failed": 2,
+        "unchanged": 0,
+    }
     assert "Retrying" in result["log"] or "Gave up retrying" in result["log"]
 
     limited = crawl(SAMPLE_DIR, ["pbs", "warzone"], max_articles=3)
