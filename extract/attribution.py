@@ -357,8 +357,8 @@ def surface_speaker(doc, regions: list[tuple[int, int]], pledge_ok: bool = True)
     for verb in _SURFACE_VERB.finditer(text):
         if any(s <= verb.start() < e for s, e in regions):
             continue
-        tokens = [t for t in doc if t.idx == verb.start()]
-        if tokens and _descriptive(tokens[0]):
+        span = doc.char_span(verb.start(), verb.end(), alignment_mode="expand")
+        if span is not None and _descriptive(span[0]):
             continue
         before = [(s, e) for s, e in mentions if e <= verb.start() and _GAP.match(text[e : verb.start()])]
         if before:
@@ -426,16 +426,23 @@ def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribut
     """One Attribution per sentence of a document (same order as `sentences`)."""
     # Quote regions per paragraph, in document offsets.
     regions: list[tuple[int, int]] = []
+    by_line: dict[int, list[int]] = {}  # paragraph -> ids of its quote regions (keeps this linear)
     offset = 0
-    for line in text.split("\n"):
-        regions += [(offset + s, offset + e) for s, e in quote_regions(line)]
+    for index, line in enumerate(text.split("\n")):
+        for s, e in quote_regions(line):
+            by_line.setdefault(index, []).append(len(regions))
+            regions.append((offset + s, offset + e))
         offset += len(line) + 1
 
     local: list[tuple[str, str] | None] = []
     sent_quotes: list[list[int]] = []
     in_quote: list[bool] = []
     for sentence, doc in zip(sentences, docs, strict=True):
-        touching = [i for i, (s, e) in enumerate(regions) if s < sentence.end and sentence.start < e]
+        touching = [
+            i
+            for i in by_line.get(sentence.paragraph, [])
+            if regions[i][0] < sentence.end and sentence.start < regions[i][1]
+        ]
         rel = [(max(0, regions[i][0] - sentence.start), regions[i][1] - sentence.start) for i in touching]
         quoted = sum(min(e, len(sentence.text)) - s for s, e in rel)
         starts_inside = any(regions[i][0] < sentence.start + 1 <= regions[i][1] for i in touching) or (

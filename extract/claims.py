@@ -45,6 +45,7 @@ CAP_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.I
 # Reference cues too weak to make a claim alone (they need another cue in the sentence).
 WEAK_REFERENCES = {"pledge.ref-projects", "pledge.ref-pay-up", "pledge.ref-profit-split", "pledge.deal-terms"}
 DEFAULT_BATCH = 64
+MAX_SENTENCE_CHARS = 2000
 # "Japanese carmaker Toyota will invest $10bn": one company's own deal, not a national pledge.
 SINGLE_COMPANY = re.compile(
     r"^\s+(?:carmaker|automaker|company|firm|conglomerate|chipmaker|manufacturer|shipbuilder|steelmaker|"
@@ -128,7 +129,9 @@ class Extractor:
         for text, _meta in chunk:
             sentences = _safe_split(text)
             splits.append(sentences)
-            texts.extend(s.text for s in sentences)
+            # No claim sentence runs to thousands of characters; such runs are tables, code or junk,
+            # and parsing them would cost minutes, so they go to the parser empty.
+            texts.extend(s.text if len(s.text) <= MAX_SENTENCE_CHARS else "" for s in sentences)
         docs = iter(self.nlp.pipe(texts, batch_size=batch_size))
         for (text, meta), sentences in zip(chunk, splits, strict=True):
             sentence_docs = [next(docs) for _ in sentences]
@@ -170,6 +173,8 @@ class Extractor:
             sentence, doc, attribution=attribution, quotes=attribution.quotes if attribution.in_quote else ()
         )
         text = sentence.text
+        if len(text) > MAX_SENTENCE_CHARS:
+            return s
         for money in find_money(text):
             if is_excluded_context(text, money):
                 continue
@@ -328,10 +333,10 @@ class Extractor:
         "investment decisions")."""
         if hit.rule_id != "pledge.ref-investment":
             return True
-        tokens = [t for t in s.doc if hit.start <= t.idx < hit.end]
-        if not tokens:
+        span = s.doc.char_span(hit.start, hit.end, alignment_mode="expand")
+        if span is None:
             return True
-        token = tokens[0]
+        token = span[0]
         if token.lemma_.lower() in SPECIFIC_PLEDGE_NOUNS:
             return True
         if token.pos_ == "VERB":

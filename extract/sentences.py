@@ -77,7 +77,8 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
     """Decide whether a candidate boundary really ends a sentence (see the module docstring)."""
     if match.group(1) != ".":
         return True
-    before = _WORD_BEFORE.search(line, 0, match.start(1))
+    # Only the last word matters; a bounded window keeps this linear on endless lines.
+    before = _WORD_BEFORE.search(line[max(0, match.start(1) - 40) : match.start(1)])
     if not before:
         return True
     word = before.group(1)
