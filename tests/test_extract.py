@@ -201,6 +201,9 @@ def test_distractor_article_gives_no_claims(extractor):
         "$$$ ¥¥ €€ ((( “““",
         "\n\n\n",
         "A" * 5000,
+        "H\n" + "Japan will invest $5bn in the U.S. " * 3000,
+        "H\n" + "“" * 50_000,
+        "H\n" + "‘a’ " * 20_000,
     ],
 )
 def test_hostile_text_never_raises(extractor, text):
