@@ -20,7 +20,11 @@ from crawlers.outlets import OUTLETS
 
 DEFAULT_DB = "data/pledgewatch.duckdb"
 SPIDERS = tuple(OUTLETS)
-FLAG_PRIORITY = {"amount_mismatch": 0, "control_mismatch": 1, "stance_mismatch": 2}
+FLAG_PRIORITY = {
+    "amount_mismatch": 0, "control_mismatch": 1, "stance_mismatch": 2, "timing_mismatch": 3,
+    "us_self_inconsistency": 4, "condition_mismatch": 5,
+}  # fmt: skip
+EVIDENCE_KEYS = ("us", "partner", "us_earlier")
 
 log = logging.getLogger("pledgewatch")
 
@@ -180,13 +184,17 @@ def _print_summary(counts: dict, flags: list[dict], top: int) -> None:
     )
     for i, flag in enumerate(ranked[:top], 1):
         click.echo(f"\n{i}. {flag['kind']} {flag['pledger']} -> {flag['recipient']}: {flag['explanation']}")
-        for side in ("us", "partner"):
-            ev = flag[side]
+        for side, ev in _evidence(flag):
             click.echo(
-                f"   {side:<8}{ev['speaker']} ({ev['outlet'] or 'file'}, {(ev['published_at'] or '')[:10]}): "
+                f"   {side:<11}{ev['speaker']} ({ev['outlet'] or 'file'}, {(ev['published_at'] or '')[:10]}): "
                 f"\"{ev['sentence']}\""
             )
-            click.echo(f"           {ev['url']}")
+            click.echo(f"              {ev['url']}")
+
+
+def _evidence(flag: dict) -> list[tuple[str, dict]]:
+    """The flag's evidence claims, labelled by side."""
+    return [(key, flag[key]) for key in EVIDENCE_KEYS if flag.get(key)]
 
 
 # --- the commands ----------------------------------------------------------------------------------------
@@ -240,8 +248,8 @@ def nightly(
 
     Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
     """
-    from warehouse.flags import fetch_flags
     from extract.model import EXTRACTOR_VERSION
+    from warehouse.flags import fetch_flags, recompute_flags
     from warehouse.load import extraction_state, finish_run, load, new_run_id, record_crawl, start_run
 
     started = datetime.now(UTC)
@@ -266,6 +274,7 @@ def nightly(
     con = _open_db(db)
     try:
         stats = load(con, result.articles, claims, extracted={a.canonical_url for a in todo})
+        flag_stats = recompute_flags(con)
         flags = fetch_flags(con)
         articles_total = con.execute("select count(*) from articles").fetchone()[0]
         claims_total = con.execute("select count(*) from claims").fetchone()[0]
@@ -274,7 +283,7 @@ def nightly(
             status="ok" if not failures else "partial",
             articles_fetched=len(result.articles), articles_new=stats.articles_new,
             articles_changed=stats.articles_changed, articles_unchanged=stats.articles_unchanged,
-            claims_added=stats.claims_added, flags_open=len(flags),
+            claims_added=stats.claims_added, flags_open=flag_stats.open_total,
             spider_stats=result.stats, failures=[{"url": u, "reason": r} for u, r in failures],
         )  # fmt: skip
         record_crawl(con, run_id, result.stats, failures)
@@ -370,6 +379,7 @@ def ingest(settings: Settings, paths: tuple[str, ...], db: str) -> None:
 
     Example: pledgewatch ingest ../shared/eval/dev/articles --db /tmp/dev.duckdb
     """
+    from warehouse.flags import recompute_flags
     from warehouse.load import finish_run, load, new_run_id, start_run
 
     articles, failures, used = _read_documents(paths)
@@ -389,7 +399,7 @@ def ingest(settings: Settings, paths: tuple[str, ...], db: str) -> None:
         run_id = new_run_id(started)
         start_run(con, "ingest", run_id, started)
         stats = load(con, articles, claims)
-        flags_open = con.execute("select count(*) from flags").fetchone()[0]
+        flags_open = recompute_flags(con).open_total
         finish_run(
             con, run_id, status="ok" if not failures else "partial", articles_fetched=len(articles),
             articles_new=stats.articles_new, articles_changed=stats.articles_changed,
@@ -407,8 +417,13 @@ def ingest(settings: Settings, paths: tuple[str, ...], db: str) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table", show_default=True)
+@click.option(
+    "--status", default="open", show_default=True,
+    type=click.Choice(["open", "confirmed", "dismissed", "needs_info", "closed", "all"]),
+    help="open: raised and not yet settled by a reviewer; closed: no longer supported by the claims.",
+)  # fmt: skip
 @db_option
-def flags(fmt: str, db: str) -> None:
+def flags(fmt: str, status: str, db: str) -> None:
     """Print the contradiction flags with their US-side and partner-side evidence.
 
     Example: pledgewatch flags --db data/pledgewatch.duckdb --format jsonl
@@ -417,7 +432,7 @@ def flags(fmt: str, db: str) -> None:
 
     con = _open_db(db, read_only=True)
     try:
-        found = fetch_flags(con)
+        found = fetch_flags(con, status)
     finally:
         con.close()
     if fmt == "jsonl":
@@ -429,9 +444,8 @@ def flags(fmt: str, db: str) -> None:
             f"{flag['kind']} {flag['pledger']} -> {flag['recipient']} ({flag['evidence_pairs']} evidence pairs)"
         )
         click.echo(f"  {flag['explanation']}")
-        for side in ("us", "partner"):
-            ev = flag[side]
-            click.echo(f"  {side:<8}{ev['speaker']}: \"{ev['sentence']}\" <{ev['url']}>")
+        for side, ev in _evidence(flag):
+            click.echo(f"  {side:<11}{ev['speaker']}: \"{ev['sentence']}\" <{ev['url']}>")
     click.echo(f"({len(found)} flags)")
 
 

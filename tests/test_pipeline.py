@@ -101,7 +101,8 @@ def test_schema_prints_documented_tables():
     result = CliRunner().invoke(pipeline.cli, ["schema"])
     assert result.exit_code == 0
     assert "claims: One row per claim mention" in result.output
-    assert "view flags:" in result.output
+    assert "flags: One row per contradiction" in result.output
+    assert "view flag_candidates:" in result.output
 
 
 def test_extract_skips_bad_files_with_one_line_each_and_goes_on(tmp_path):

@@ -11,7 +11,7 @@ from crawlers.items import Article
 from extract.model import CLAIM_FIELDS, Claim
 from warehouse import queries
 from warehouse.db import connect, migrate
-from warehouse.flags import fetch_flags
+from warehouse.flags import fetch_flags, recompute_flags
 from warehouse.load import load
 
 
@@ -118,6 +118,7 @@ def test_load_rolls_back_on_error(con):
 def test_flag_views(con, us, partner, expected):
     a, b = _article(1), _article(2)
     load(con, [a, b], [_claim(a, "us", **us), _claim(b, "partner", start=20, **partner)])
+    recompute_flags(con)
     found = fetch_flags(con)
     assert {f["kind"] for f in found} == expected
     for flag in found:
@@ -128,6 +129,7 @@ def test_flag_views(con, us, partner, expected):
 def test_flags_need_the_same_deal_and_currency(con):
     a, b = _article(1), _article(2)
     load(con, [a, b], [_claim(a, "us", 550e9), _claim(b, "partner", 350e9, start=20, pledger="KOR")])
+    recompute_flags(con)
     assert fetch_flags(con) == []
 
 
@@ -136,7 +138,9 @@ def test_one_flag_per_deal_and_kind_cites_the_largest_gap(con):
     claims = [_claim(a, "us", 550e9), _claim(a, "us", 600e9, start=40),
               _claim(b, "partner", 5.5e9, start=20), _claim(b, "partner", 500e9, start=60)]  # fmt: skip
     load(con, [a, b], claims)
-    (flag,) = fetch_flags(con)
+    recompute_flags(con)
+    flags = fetch_flags(con)
+    (flag,) = [f for f in flags if f["kind"] == "amount_mismatch"]
     assert flag["evidence_pairs"] == 4
     assert (flag["us"]["amount"], flag["partner"]["amount"]) == (600e9, 5.5e9)
 
@@ -144,8 +148,11 @@ def test_one_flag_per_deal_and_kind_cites_the_largest_gap(con):
 def test_named_queries_open_with_a_comment_and_run(con):
     a, b = _article(1), _article(2)
     load(con, [a, b], [_claim(a, "us", 550e9, control="us"), _claim(b, "partner", 5.5e9, start=20)])
+    recompute_flags(con)
     names = queries.list_queries()
-    assert {"us_vs_partner", "open_flags", "claims_by_speaker"} <= set(names)
+    assert {"us_vs_partner", "pledge_timeline", "open_flags", "claims_by_speaker", "amount_history"} <= set(
+        names
+    )
     for name, description in names.items():
         assert description, f"{name}.sql must open with a comment saying what it answers"
         columns, rows = queries.run(con, queries.query_text(name))
@@ -261,3 +268,87 @@ def test_an_older_warehouse_is_migrated_on_open(tmp_path):
     assert fresh.execute("select count(*) from schema_migrations").fetchone()[0] == len(migration_files())
     con.close()
     fresh.close()
+
+
+@pytest.mark.parametrize(
+    ("us", "partner", "kind"),
+    [
+        (
+            dict(amount=350e9, timeframe="upfront"),
+            dict(timeframe="over the next four years"),
+            "timing_mismatch",
+        ),
+        (
+            dict(amount=350e9, timeframe="upfront"),
+            dict(timeframe="with an annual cap of $20 billion"),
+            "timing_mismatch",
+        ),
+        (dict(amount=550e9), dict(conditions=["loans and loan guarantees"]), "condition_mismatch"),
+    ],
+)
+def test_timing_and_condition_flags(con, us, partner, kind):
+    a, b = _article(1), _article(2)
+    us_claim = _claim(a, "us", **{k: v for k, v in us.items() if k == "amount"})
+    partner_claim = _claim(b, "partner", start=20)
+    for claim, fields in ((us_claim, us), (partner_claim, partner)):
+        for key, value in fields.items():
+            setattr(claim, key, value)
+    load(con, [a, b], [us_claim, partner_claim])
+    recompute_flags(con)
+    kinds = {f["kind"] for f in fetch_flags(con)}
+    assert kind in kinds
+
+
+def test_us_self_inconsistency_cites_two_us_claims(con):
+    early, late = _article(1), _article(2)
+    early.published_at, late.published_at = "2025-07-23T10:00:00+00:00", "2025-10-29T10:00:00+00:00"
+    load(con, [early, late], [_claim(early, "us", 550e9), _claim(late, "us", 650e9, start=30)])
+    recompute_flags(con)
+    (flag,) = fetch_flags(con)
+    assert flag["kind"] == "us_self_inconsistency"
+    assert (flag["us_earlier"]["amount"], flag["us"]["amount"]) == (550e9, 650e9)
+    assert "550 billion" in flag["explanation"] and "650 billion" in flag["explanation"]
+
+
+def test_the_same_statement_in_many_outlets_is_one_canonical_claim(con):
+    articles = [_article(n) for n in range(3)]
+    claims = [_claim(a, "us", 550e9, control="us", start=n * 7) for n, a in enumerate(articles)]
+    load(con, articles, claims)
+    assert con.execute("select count(*) from claims").fetchone() == (3,)
+    assert con.execute("select count(*), max(mentions), max(articles) from canonical_claims").fetchone() == (
+        1,
+        3,
+        3,
+    )
+
+
+def test_flags_keep_their_history_and_reviews_across_recomputes(con):
+    from datetime import UTC, datetime
+
+    a, b = _article(1), _article(2)
+    t1, t2, t3 = (datetime(2025, m, 1, tzinfo=UTC) for m in (8, 9, 10))
+    load(con, [a, b], [_claim(a, "us", 550e9), _claim(b, "partner", stance="disputed", start=20)])
+    first = recompute_flags(con, now=t1)
+    assert (first.opened, first.open_total) == (1, 1)
+    (flag_id,) = con.execute("select flag_id from flags").fetchone()
+    con.execute(
+        "insert into reviews values ('r1', ?, 'confirmed', 'checked the transcript', 'ana', ?, null, null)",
+        [flag_id, t1],
+    )
+    assert fetch_flags(con) == []  # settled: no longer in the queue
+    # re-extraction gives the claims new offsets (new claim ids): the flag and its review stay
+    load(con, [a, b], [_claim(a, "us", 550e9, start=3), _claim(b, "partner", stance="disputed", start=23)])
+    second = recompute_flags(con, now=t2)
+    assert (second.opened, second.closed) == (0, 0)
+    row = con.execute("select flag_id, first_seen_at, last_seen_at, status from flag_status").fetchone()
+    assert row == (flag_id, t1, t2, "confirmed")
+    # the partner's claim is corrected away: the flag closes but keeps its review history
+    load(con, [b], [_claim(b, "partner", stance="asserted", start=23)])
+    third = recompute_flags(con, now=t3)
+    assert third.closed == 1
+    assert con.execute("select is_open, closed_at, review_count from flag_status").fetchone() == (
+        False,
+        t3,
+        1,
+    )
+    assert fetch_flags(con, "confirmed")[0]["flag_id"] == flag_id

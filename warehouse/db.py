@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     its pending migrations, in order, each in its own transaction, then schema.sql (idempotent) adds what
     is new and refreshes the documentation. Macros and views are recreated every time.
     """
+    digest = _sql_digest()
+    try:
+        stored = con.execute("select value from warehouse_meta where key = 'sql_digest'").fetchone()
+    except duckdb.CatalogException:
+        stored = None
+    if stored and stored[0] == digest:
+        return []  # already at this version's schema, macros and views: opening stays cheap
     fresh = not con.execute(
         "select count(*) from duckdb_tables() where table_name = 'articles' and database_name = current_database()"
     ).fetchone()[0]
@@ -89,7 +97,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         if len(failed) == len(pending):
             con.execute(_read_sql(failed[0]))  # raises the real error
         pending = failed
+    con.execute("insert or replace into warehouse_meta values ('sql_digest', ?)", [digest])
     return applied
+
+
+def _sql_digest() -> str:
+    """A fingerprint of every SQL file this version runs on open."""
+    names = ["schema.sql", "macros.sql", *view_files(), *(f"migrations/{n}" for _, n in migration_files())]
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode() + b"\0" + _read_sql(name).encode() + b"\0")
+    return digest.hexdigest()
 
 
 def _is_lock_error(error: Exception) -> bool:

@@ -192,3 +192,84 @@ comment on table schema_migrations is 'One row per schema migration applied to t
 comment on column schema_migrations.version is 'Migration number (the file name''s leading digits).';
 comment on column schema_migrations.name is 'Migration file name.';
 comment on column schema_migrations.applied_at is 'When it was applied (or when a new warehouse was created at that version).';
+
+create table if not exists flags (
+    flag_id varchar primary key,
+    kind varchar not null,
+    pledger varchar not null,
+    recipient varchar not null,
+    us_canonical_claim_id varchar not null,
+    other_canonical_claim_id varchar not null,
+    us_claim_id varchar,
+    other_claim_id varchar,
+    evidence_pairs integer not null,
+    explanation varchar not null,
+    is_open boolean not null,
+    first_seen_at timestamptz not null,
+    last_seen_at timestamptz not null,
+    closed_at timestamptz
+);
+
+comment on table flags is 'One row per contradiction ever raised for a deal: (kind, pledger, recipient), kept when the claims no longer support it.';
+comment on column flags.flag_id is 'Stable identity: hash of kind, pledger and recipient; reviews refer to it.';
+comment on column flags.kind is 'amount_mismatch, stance_mismatch, control_mismatch, timing_mismatch, condition_mismatch or us_self_inconsistency.';
+comment on column flags.pledger is 'The deal''s pledger (ISO alpha-3 or EU).';
+comment on column flags.recipient is 'The deal''s recipient (ISO alpha-3).';
+comment on column flags.us_canonical_claim_id is 'Evidence: the US-side canonical claim of the strongest supporting pair.';
+comment on column flags.other_canonical_claim_id is 'Evidence: the partner-side canonical claim of that pair (for us_self_inconsistency, the earlier US-side claim).';
+comment on column flags.us_claim_id is 'Evidence: a mention (claims.claim_id) of the US-side claim, its earliest.';
+comment on column flags.other_claim_id is 'Evidence: a mention of the other claim, its earliest.';
+comment on column flags.evidence_pairs is 'How many pairs of canonical claims support the flag now.';
+comment on column flags.explanation is 'The flag in one sentence.';
+comment on column flags.is_open is 'True while the stored claims still support the flag.';
+comment on column flags.first_seen_at is 'When the flag was first raised.';
+comment on column flags.last_seen_at is 'When the claims last supported the flag.';
+comment on column flags.closed_at is 'When the claims stopped supporting it (null while open).';
+
+create table if not exists flag_evidence (
+    flag_id varchar not null,
+    us_canonical_claim_id varchar not null,
+    other_canonical_claim_id varchar not null,
+    first_seen_at timestamptz not null,
+    last_seen_at timestamptz not null,
+    is_current boolean not null,
+    primary key (flag_id, us_canonical_claim_id, other_canonical_claim_id)
+);
+
+comment on table flag_evidence is 'One row per pair of canonical claims that ever supported a flag.';
+comment on column flag_evidence.flag_id is 'The flag (flags.flag_id).';
+comment on column flag_evidence.us_canonical_claim_id is 'The US-side canonical claim (canonical_claims view).';
+comment on column flag_evidence.other_canonical_claim_id is 'The partner-side (or earlier US-side) canonical claim.';
+comment on column flag_evidence.first_seen_at is 'When the pair first supported the flag.';
+comment on column flag_evidence.last_seen_at is 'When the pair last supported it.';
+comment on column flag_evidence.is_current is 'True while the pair still supports the flag.';
+
+create table if not exists reviews (
+    review_id varchar primary key,
+    flag_id varchar not null,
+    decision varchar not null,
+    note varchar,
+    reviewer varchar not null,
+    reviewed_at timestamptz not null,
+    us_canonical_claim_id varchar,
+    other_canonical_claim_id varchar
+);
+
+comment on table reviews is 'One row per decision a fact-checker recorded on a flag; the latest decides the flag''s status, older ones are its history.';
+comment on column reviews.review_id is 'Identity of the decision.';
+comment on column reviews.flag_id is 'The flag reviewed (flags.flag_id); stable across re-crawls and re-extraction.';
+comment on column reviews.decision is 'confirmed, dismissed or needs_info.';
+comment on column reviews.note is 'The reviewer''s note.';
+comment on column reviews.reviewer is 'Who decided.';
+comment on column reviews.reviewed_at is 'When.';
+comment on column reviews.us_canonical_claim_id is 'The US-side evidence the reviewer saw.';
+comment on column reviews.other_canonical_claim_id is 'The other evidence the reviewer saw.';
+
+create table if not exists warehouse_meta (
+    key varchar primary key,
+    value varchar
+);
+
+comment on table warehouse_meta is 'One row per setting the warehouse keeps about itself.';
+comment on column warehouse_meta.key is 'Setting name (sql_digest: fingerprint of the schema, macros and views last applied).';
+comment on column warehouse_meta.value is 'Setting value.';

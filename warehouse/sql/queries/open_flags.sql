@@ -1,24 +1,36 @@
--- open_flags: every contradiction flag with the two evidence sentences side by side (one row per flag).
--- param kind = null : only this flag kind (amount_mismatch, stance_mismatch, control_mismatch)
+-- open_flags: the review queue: every open flag with its two evidence sentences side by side (one row per flag).
+-- param kind = null : only this flag kind (amount_mismatch, stance_mismatch, control_mismatch, timing_mismatch, condition_mismatch, us_self_inconsistency)
+-- param pledger = null : only this pledger (ISO alpha-3 or EU)
 with
+
+evidence as (
+    select * from claim_mentions
+),
 
 final as (
     select
-        flags.kind,
-        flags.pledger,
-        flags.recipient,
-        flags.explanation,
+        flag_status.kind,
+        flag_status.pledger,
+        flag_status.recipient,
+        flag_status.status,
+        flag_status.explanation,
         us.speaker as us_speaker,
         us.sentence as us_sentence,
         us.article_url as us_url,
-        partner.speaker as partner_speaker,
-        partner.sentence as partner_sentence,
-        partner.article_url as partner_url,
-        flags.evidence_pairs
-    from flags
-    inner join claims as us on us.claim_id = flags.us_claim_id
-    inner join claims as partner on partner.claim_id = flags.partner_claim_id
-    where $kind is null or flags.kind = $kind
+        other.speaker as other_speaker,
+        other.speaker_side as other_side,
+        other.sentence as other_sentence,
+        other.article_url as other_url,
+        flag_status.evidence_pairs,
+        flag_status.first_seen_at,
+        flag_status.flag_id
+    from flag_status
+    left join evidence as us on us.claim_id = flag_status.us_claim_id
+    left join evidence as other on other.claim_id = flag_status.other_claim_id
+    where flag_status.is_open
+        and coalesce(flag_status.decision, 'needs_info') = 'needs_info'
+        and ($kind is null or flag_status.kind = $kind)
+        and ($pledger is null or flag_status.pledger = $pledger)
 )
 
 select * from final

@@ -1,0 +1,30 @@
+-- flag_pairs_control_mismatch: one row per (US-side, partner-side) pair of canonical claims of one deal where the US
+-- side says the US decides where the money goes and the partner side says the pledger does.
+create or replace view flag_pairs_control_mismatch as
+with
+
+us_side as (select * from canonical_claims where speaker_side = 'us' and control = 'us'),
+partner_side as (select * from canonical_claims where speaker_side = 'partner' and control = 'partner'),
+
+final as (
+    select
+        'control_mismatch' as kind,
+        us_side.pledger,
+        us_side.recipient,
+        us_side.canonical_claim_id as us_canonical_claim_id,
+        partner_side.canonical_claim_id as other_canonical_claim_id,
+        us_side.example_claim_id as us_claim_id,
+        partner_side.example_claim_id as other_claim_id,
+        (us_side.amount is not null)::int + (partner_side.amount is not null)::int
+            + 0.01 * least(us_side.mentions + partner_side.mentions, 50) as weight,
+        printf(
+            '%s (US side) says the US decides where %s''s money goes, while %s (partner side) says %s does.',
+            us_side.speaker, us_side.pledger, partner_side.speaker, partner_side.pledger
+        ) as explanation
+    from us_side
+    inner join partner_side
+        on us_side.pledger = partner_side.pledger
+        and us_side.recipient = partner_side.recipient
+)
+
+select * from final
