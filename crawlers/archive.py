@@ -34,6 +34,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawlers.replay import Recorded
+from crawlers.urls import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class ArchiveWriter:
         record_id: str | None = None,
     ) -> str:
         """Write one response record and its request record; returns the response's WARC-Record-ID."""
+        url = redact_url(url)  # an API key in a query string must not end up in the evidence
         writer = self._open()
         request_id = _new_id(f"request {record_id}") if record_id else _new_id()
         record_id = record_id or _new_id()
@@ -77,7 +79,7 @@ class ArchiveWriter:
         reason = _reason(status)
         http_headers = StatusAndHeaders(
             f"{status} {reason}".strip(),
-            [(k, v) for k, v in headers if k.lower() not in DROP_RESPONSE_HEADERS],
+            [(k, _redact(v)) for k, v in headers if k.lower() not in DROP_RESPONSE_HEADERS],
             protocol="HTTP/1.1",
         )
         response = writer.create_warc_record(
@@ -90,7 +92,10 @@ class ArchiveWriter:
         )
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        req_headers = [("Host", parts.netloc), *((k, v) for k, v in request_headers if k.lower() != "host")]
+        req_headers = [
+            ("Host", parts.netloc),
+            *((k, _redact(v)) for k, v in request_headers if k.lower() != "host"),
+        ]
         request = writer.create_warc_record(
             url,
             "request",
@@ -199,11 +204,11 @@ class WarcResponses:
             for record in records:
                 if record.rec_type == "response" and record.http_headers is not None:
                     url = record.rec_headers.get_header("WARC-Target-URI")
-                    self.offsets[canonicalize_url(url)] = records.get_record_offset()
+                    self.offsets[_key(url)] = records.get_record_offset()
 
     def get(self, url: str) -> Recorded | None:
         """The response recorded for `url`, or None."""
-        offset = self.offsets.get(canonicalize_url(url))
+        offset = self.offsets.get(_key(url))
         if offset is None:
             return None
         with self.path.open("rb") as f:
@@ -276,6 +281,16 @@ def build_archive(src: Path, dest: Path) -> int:
     finally:
         writer.close()
     return len(manifest["responses"])
+
+
+def _redact(value: str) -> str:
+    """Header values that are URLs (Referer, Location) lose their credentials too."""
+    return redact_url(value) if value.startswith(("http://", "https://")) else value
+
+
+def _key(url: str) -> str:
+    """Lookup key of a URL: archived URLs had their credentials redacted, so redact the question too."""
+    return canonicalize_url(redact_url(url))
 
 
 def _new_id(seed: str | None = None) -> str:

@@ -117,3 +117,22 @@ def _clean_query(query: str) -> str:
             continue
         kept.append((key, value))
     return urlencode(sorted(kept))
+
+
+SECRET_PARAMS = frozenset({"api-key", "api_key", "apikey", "access_token", "token"})
+
+
+def redact_url(url: str) -> str:
+    """The URL with credentials in its query replaced by "REDACTED", for archives and logs.
+
+    Example: redact_url("https://content.guardianapis.com/search?q=x&api-key=abc")
+    == "https://content.guardianapis.com/search?q=x&api-key=REDACTED"
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(k.lower() in SECRET_PARAMS for k, _ in pairs):
+        return url
+    query = urlencode([(k, "REDACTED" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
+    return urlunsplit(parts._replace(query=query))

@@ -16,15 +16,17 @@ from urllib.parse import urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.exceptions import ResponseDataLossError
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed
 
 from crawlers.archive import WARC_META
 from crawlers.items import Article, KnownPage
 from crawlers.outlets import OUTLETS
 from crawlers.parsing import normalise_date, parse_article
-from crawlers.urls import normalise_url
+from crawlers.urls import normalise_url, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +92,15 @@ class ArticleSpider(scrapy.Spider):
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
         meta = {KEY_META: key, "handle_httpstatus_list": [304]}
+        # dont_filter: `self.seen` already deduplicates, and Scrapy's filter would silently drop the
+        # second visit of a redirect loop, so the failure would never be counted.
         return scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.on_error,
             headers=headers,
             meta=meta,
+            dont_filter=True,
             **kwargs,
         )
 
@@ -106,8 +111,8 @@ class ArticleSpider(scrapy.Spider):
         if response.status == 304:
             self._unchanged(key, "not modified (304)")
             return
-        if not isinstance(response, TextResponse):
-            content_type = response.headers.get(b"Content-Type", b"no content type").decode("latin-1")
+        if not _is_html(response):
+            content_type = _header(response, b"Content-Type") or "no content type"
             self._fail(response.url, f"not an HTML page: {content_type}")
             return
         try:
@@ -149,7 +154,9 @@ class ArticleSpider(scrapy.Spider):
                 self._count("fetched")
             self._fail(response.url, f"HTTP {response.status}")
         else:
-            self._fail(failure.request.url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+            request = failure.request
+            url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL we asked for
+            self._fail(url, _reason(failure))
 
     def _unchanged(self, key: str, why: str) -> None:
         self._count("unchanged")
@@ -157,6 +164,7 @@ class ArticleSpider(scrapy.Spider):
         logger.info("unchanged %s: %s", key, why)
 
     def _fail(self, url: str, reason: str) -> None:
+        url = redact_url(url)  # failures are stored and logged: no API keys in them
         self._count("failed")
         self.failures.append((url, reason))
         logger.warning("failed %s: %s", url, reason)
@@ -235,6 +243,25 @@ class OutletFeedSpider(ArticleSpider):
             return False
         published = _feed_date(date.strip())
         return published is not None and published < self.since
+
+
+def _reason(failure: Failure) -> str:
+    """One line saying why a request failed."""
+    if failure.check(ResponseDataLossError) or (
+        failure.check(ResponseFailed) and "_DataLoss" in repr(failure.value)
+    ):
+        return "truncated response: the connection closed before the whole body arrived"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _is_html(response: Response) -> bool:
+    """Whether a response can be an article page: text, and not declared as something else (a PDF)."""
+    if not isinstance(response, TextResponse):
+        return False
+    mime = (_header(response, b"Content-Type") or "").split(";")[0].strip().lower()
+    if mime == "application/octet-stream":  # servers that don't know: trust Scrapy's look at the body
+        return isinstance(response, HtmlResponse)
+    return not mime or mime.startswith("text/") or "html" in mime or "xml" in mime
 
 
 def _feed_date(value: str) -> datetime | None:

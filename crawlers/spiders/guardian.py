@@ -6,8 +6,11 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawlers.guardian_api import parse_capi_item, search_url
@@ -29,6 +32,15 @@ class GuardianSpider(OutletFeedSpider):
         "div[itemprop=articleBody] > p",  # 2014-2020 layout
         "#article-body-blocks > p",  # 2011 layout
     )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GuardianSpider:
+        """Build the spider; with an API key, the API's host is one of its domains."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        host = urlsplit(crawler.settings.get("GUARDIAN_API_URL") or "").hostname
+        if crawler.settings.get("GUARDIAN_API_KEY") and host:
+            spider.allowed_domains.append(host)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The first page of the API search when there is a key, else one request per feed."""

@@ -31,7 +31,12 @@ class UrlSpider(ArticleSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """One request per given URL (repeats and tracking variants asked once)."""
         for url in self.urls:
-            if request := self.article_request(url):
+            try:
+                request = self.article_request(url)
+            except ValueError as exc:  # "example.com/x" without a scheme: say so, crawl the rest
+                self._fail(url, f"not a URL: {exc}")
+                continue
+            if request:
                 yield request
 
     def parse_article(self, response: TextResponse) -> Article | None:
