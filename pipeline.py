@@ -112,12 +112,20 @@ def _extract_articles(
 
 def _read_documents(paths: tuple[str, ...]) -> tuple[list, list[tuple[str, str]], list[Path]]:
     """Articles from local files; unreadable files get one line each on stderr."""
-    from crawlers.documents import UnreadableDocument, iter_paths, read_document
+    from crawlers.documents import (
+        UnreadableDocument,
+        apply_manifest,
+        iter_paths,
+        read_document,
+        read_manifest,
+    )
 
-    articles, failures, used = [], [], []
+    articles, failures, used, manifests = [], [], [], {}
     for path in iter_paths([Path(p) for p in paths]):
         try:
-            articles.append(read_document(path))
+            if path.parent not in manifests:
+                manifests[path.parent] = read_manifest(path.parent)
+            articles.append(apply_manifest(read_document(path), manifests[path.parent].get(path.name)))
             used.append(path)
         except UnreadableDocument as error:
             click.echo(f"skipped {error}", err=True)
@@ -502,9 +510,13 @@ def query(name: str | None, sql: str | None, params: tuple[str, ...], fmt: str, 
 @cli.command(name="eval")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--no-flags", is_flag=True, help="Score the claims only, not the flags they lead to.")
 @click.pass_obj
-def eval_(settings: Settings, directory: str, as_json: bool) -> None:
+def eval_(settings: Settings, directory: str, as_json: bool, no_flags: bool) -> None:
     """Score the extractor against a gold set: DIRECTORY holds articles/ and gold.jsonl.
+
+    Prints claim precision, recall, F1 and per-field accuracy, then the deal-level flags our claims
+    raise against those the gold claims raise.
 
     Example: pledgewatch eval ../shared/eval/dev
     """
@@ -513,8 +525,43 @@ def eval_(settings: Settings, directory: str, as_json: bool) -> None:
     root = Path(directory)
     if not (root / "articles").is_dir() or not (root / "gold.jsonl").is_file():
         raise click.ClickException(f"{root} must hold articles/ and gold.jsonl")
-    report = evaluate(root, _extractor(settings))
-    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format_table())
+    extractor = _extractor(settings)
+    report = evaluate(root, extractor)
+    flag_score = None if no_flags else _score_flags(root, extractor)
+    if as_json:
+        data = report.to_dict()
+        if flag_score:
+            data["flags"] = {"precision": flag_score.precision, "recall": flag_score.recall,
+                             "evidence_checked": flag_score.evidence_checked,
+                             "evidence_gold": flag_score.evidence_gold}  # fmt: skip
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(report.format_table())
+    if flag_score:
+        click.echo("")
+        click.echo(flag_score.format_table())
+
+
+def _score_flags(root: Path, extractor):
+    """Flags from our claims on the gold set's articles, scored against the flags its gold claims call for."""
+    from crawlers.documents import apply_manifest, read_document, read_manifest
+    from warehouse.db import connect
+    from warehouse.flag_eval import read_gold, score_flags
+    from warehouse.flags import fetch_flags, recompute_flags
+    from warehouse.load import load
+
+    texts, golds = read_gold(root)
+    manifest = read_manifest(root / "articles")
+    paths = sorted((root / "articles").glob("*.txt"))
+    articles = [apply_manifest(read_document(p, url=p.stem), manifest.get(p.name)) for p in paths]
+    claims = [c for p, a in zip(paths, articles) for c in _file_claims(p, a, extractor)]
+    con = connect(":memory:")
+    try:
+        load(con, articles, claims)
+        recompute_flags(con)
+        return score_flags(fetch_flags(con), texts, golds)
+    finally:
+        con.close()
 
 
 @cli.command()

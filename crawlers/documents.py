@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,6 +66,32 @@ def read_document(path: Path, url: str | None = None):
     text = _decode_text(path, data)
     title, _, body = text.partition("\n")
     return Article(url=file_url, canonical_url=file_url, outlet="file", title=title, body=body)
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """Rows of a MANIFEST.tsv in `folder` or its parent (file, url, outlet, published_date), by file name.
+
+    Lets local copies of articles keep their source URL, outlet and publication date.
+    """
+    for candidate in (folder / "MANIFEST.tsv", folder.parent / "MANIFEST.tsv"):
+        if candidate.is_file():
+            with candidate.open(encoding="utf-8", newline="") as handle:
+                return {
+                    Path(row.get("file") or "").name: row for row in csv.DictReader(handle, delimiter="\t")
+                }
+    return {}
+
+
+def apply_manifest(article, row: dict[str, str] | None):
+    """Fill an Article's date, outlet and source URL from its manifest row, where the row gives them."""
+    if not row:
+        return article
+    raw = (row.get("published_date") or "").strip()
+    if len(raw) >= 10 and raw[4] == "-" and raw[7] == "-" and raw[:10].replace("-", "").isdigit():
+        article.published_at = f"{raw[:10]}T00:00:00+00:00"
+    if (row.get("outlet") or "").strip():
+        article.outlet = row["outlet"].strip()
+    return article
 
 
 def doc_id(path: Path) -> str:

@@ -57,3 +57,21 @@ def test_folders_expand_to_their_text_and_html_files(tmp_path):
     (tmp_path / "a.html").write_text("<html></html>", encoding="utf-8")
     (tmp_path / "notes.md").write_text("not an article", encoding="utf-8")
     assert [p.name for p in iter_paths([tmp_path])] == ["a.html", "b.txt"]
+
+
+def test_a_manifest_beside_the_files_gives_dates_and_outlets(tmp_path):
+    from crawlers.documents import apply_manifest, read_manifest
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Headline\nBody.", encoding="utf-8")
+    (tmp_path / "MANIFEST.tsv").write_text(
+        "file\turl\toutlet\tpublished_date\na.txt\thttps://news.example/a\tExample News\t2025-07-27\n"
+        "b.txt\t\tunknown\t2025-05/06 (approx)\n",
+        encoding="utf-8",
+    )
+    rows = read_manifest(folder)
+    article = apply_manifest(read_document(folder / "a.txt"), rows["a.txt"])
+    assert (article.published_at, article.outlet) == ("2025-07-27T00:00:00+00:00", "Example News")
+    vague = apply_manifest(read_document(folder / "a.txt"), rows["b.txt"])
+    assert vague.published_at is None  # an approximate date is not a date
