@@ -84,11 +84,17 @@ def _check(outlet: Outlet, fetcher: _Fetcher) -> SiteCheck:
     if status != 200:
         return SiteCheck(outlet.name, url, False, f"article answered HTTP {status}")
     response = HtmlResponse(url, body=body, headers={"Content-Type": content_type})
+    spider = outlet.spider_class()()
     try:
-        article = outlet.spider_class()().parse_article(response)
+        article = spider.parse_article(response)
     except Exception as exc:  # noqa: BLE001 - the canary reports parser bugs rather than dying of them
         return SiteCheck(outlet.name, url, False, f"parser error: {type(exc).__name__}: {exc}")
-    return SiteCheck(outlet.name, url, *_verdict(article))
+    ok, problem = _verdict(article)
+    if ok and spider.BODY and not any(response.css(css) for css in spider.BODY):
+        # The generic extractor still found text, but the outlet's own selectors no longer match:
+        # the layout changed, and the body may now carry boilerplate.
+        ok, problem = False, f"none of the body selectors matches ({', '.join(spider.BODY)})"
+    return SiteCheck(outlet.name, url, ok, problem)
 
 
 def _verdict(article: object) -> tuple[bool, str | None]:

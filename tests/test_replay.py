@@ -25,7 +25,7 @@ import dataclasses, json, sys
 from crawlers.run import run_crawl
 args = json.loads(sys.argv[1])
 result = run_crawl(args["spiders"], replay_dir=args["replay_dir"], max_articles=args.get("max_articles"),
-                   settings={"LOG_LEVEL": "WARNING"})
+                   settings={"LOG_LEVEL": "WARNING", **args.get("settings", {})})
 print(json.dumps(dataclasses.asdict(result), default=str))
 """
 
@@ -134,3 +134,15 @@ def test_a_folder_that_is_not_a_recording_is_refused_before_crawling(tmp_path):
 def test_unknown_spider_is_refused_before_crawling():
     with pytest.raises(ValueError, match="choose from pbs, guardian, warzone"):
         run_crawl(["pbs", "reuters"])
+
+
+def test_a_spider_that_cannot_run_does_not_lose_what_the_others_found():
+    # a feed override that is not a list of URLs makes the warzone spider fail while it is built
+    result = crawl(SAMPLE_DIR, ["pbs", "warzone"], settings={"PLEDGEWATCH_FEEDS": {"warzone": 5}})
+    assert sorted(a["url"] for a in result["articles"]) == sorted(
+        u for u, a in EXPECTED["articles"].items() if a["outlet"] == "PBS NewsHour"
+    )
+    (name, reason), *others = result["failures"]
+    assert name == "warzone" and reason.startswith("spider could not run: TypeError") and not others
+    assert result["stats"]["warzone"]["failed"] == 1
+    assert result["stats"]["pbs"]["parsed"] == 6
