@@ -45,11 +45,11 @@ def test_parquet_export_is_partitioned_by_month_and_complete(db, tmp_path):
         "group by 1 order by 1"
     ).fetchall()
     assert rows == [("2025-07", 2), ("2025-10", 1)]
-    assert duckdb.sql(f"select count(*) from '{out}/flags.parquet'").fetchone() == (1,)
+    assert duckdb.sql(f"select count(*) from '{out}/flags.parquet'").fetchall() == [(1,)]
     # exporting again replaces the output instead of adding to it
     assert CliRunner().invoke(pipeline.cli, ["export", str(out), "--db", str(db)]).exit_code == 0
-    again = duckdb.sql(f"select count(*) from read_parquet('{out}/claims/*/*.parquet')").fetchone()
-    assert again == (3,)
+    again = duckdb.sql(f"select count(*) from read_parquet('{out}/claims/*/*.parquet')").fetchall()
+    assert again == [(3,)]
 
 
 def test_csv_export_has_one_file_per_table(db, tmp_path):
@@ -57,4 +57,4 @@ def test_csv_export_has_one_file_per_table(db, tmp_path):
     result = CliRunner().invoke(pipeline.cli, ["export", str(out), "--format", "csv", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert {"articles.csv", "claims.csv", "flags.csv", "reviews.csv"} <= {p.name for p in out.iterdir()}
-    assert duckdb.sql(f"select count(*) from '{out}/claims.csv'").fetchone() == (3,)
+    assert duckdb.sql(f"select count(*) from '{out}/claims.csv'").fetchall() == [(3,)]
