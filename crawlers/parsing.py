@@ -60,6 +60,7 @@ CANONICAL_XPATH = '//link[@rel="canonical"]/@href'
 AUTHOR_LINKS_CSS = 'a[rel="author"]'
 BYLINE_PREFIX = re.compile(r"^\s*(?:by|from)\s*[:\-—–]?\s+", re.IGNORECASE)
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+PLACEHOLDER_AUTHORS = {"no author", "unknown", "unknown author", "n/a", "none", "admin", "anonymous"}
 NON_TEXT = "[not(ancestor::script or ancestor::style or ancestor::noscript)]"
 
 
@@ -193,6 +194,7 @@ def clean_authors(names: Iterable[str]) -> list[str]:
             name = BYLINE_PREFIX.sub("", name).strip(" .")
             if (
                 name
+                and name.lower() not in PLACEHOLDER_AUTHORS
                 and "://" not in name
                 and not name.startswith("/")
                 and name.lower() not in map(str.lower, out)

@@ -45,6 +45,7 @@ def test_normalise_date(raw, iso):
         (["https://www.theguardian.com/profile/janedoe"], []),
         (["  by   JANE DOE ", "Jane Doe"], ["JANE DOE"]),
         ([""], []),
+        (["No Author"], []),  # a CMS placeholder (The Japan Times) is nobody
     ],
 )
 def test_clean_authors(names, authors):
