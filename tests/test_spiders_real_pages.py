@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
 
 from crawlers.guardian_api import parse_capi_item
 from crawlers.parsing import parse_html
