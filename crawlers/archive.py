@@ -169,7 +169,7 @@ class ArchiveMiddleware:
         """Build from the crawler's settings; close the file when the spider closes."""
         path = crawler.settings.get("PLEDGEWATCH_ARCHIVE")
         if not path:
-            raise NotConfigured("PLEDGEWATCH_ARCHIVE is not set")
+            raise NotConfigured  # no message: Scrapy would log it as a warning on every unarchived crawl
         middleware = cls(Path(path))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

@@ -98,7 +98,7 @@ class ReplayMiddleware:
         """Build from the crawler's settings."""
         path = crawler.settings.get("PLEDGEWATCH_REPLAY") or crawler.settings.get("PLEDGEWATCH_REPLAY_DIR")
         if not path:
-            raise NotConfigured("PLEDGEWATCH_REPLAY is not set")
+            raise NotConfigured  # no message: Scrapy would log it as a warning on every live crawl
         return cls(open_recording(Path(path)))
 
     def process_request(self, request: Request) -> Response:
