@@ -107,7 +107,7 @@ class ArticleSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Article]:
         """Parse one article page, counting the outcome; a bad page is logged and the crawl goes on."""
         self._count("fetched")
-        key = response.meta.get(KEY_META) or normalise_url(response.url)
+        key = _meta(response).get(KEY_META) or normalise_url(response.url)
         if response.status == 304:
             self._unchanged(key, "not modified (304)")
             return
@@ -135,7 +135,7 @@ class ArticleSpider(scrapy.Spider):
             return None
         article.etag = _header(response, b"ETag")
         article.last_modified = _header(response, b"Last-Modified")
-        if warc := response.meta.get(WARC_META):
+        if warc := _meta(response).get(WARC_META):
             article.warc_file, article.warc_record_id = warc
         self._count("parsed")
         return article
@@ -290,6 +290,11 @@ def _as_list(value: Iterable[str] | str | None) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value)
+
+
+def _meta(response: Response) -> dict[str, Any]:
+    """The request's meta, or {} for a response built by hand (a saved page in a test)."""
+    return response.request.meta if response.request is not None else {}
 
 
 def _header(response: Response, name: bytes) -> str | None:
