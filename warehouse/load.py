@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
@@ -55,26 +55,24 @@ class LoadStats:
     claims_added: int = 0
     claims_removed: int = 0
     claims_total: int = 0
-    new_claim_ids: list[str] = field(default_factory=list)
 
 
-def _articles_table(articles: list[Article]) -> pa.Table:
-    rows = {name: [] for name in ARTICLE_FIELDS}
-    for article in articles:
-        row = article.to_dict()
-        row["article_id"] = article_id(article.canonical_url)
-        row["content_hash"] = article.content_hash
-        for name in ARTICLE_FIELDS:
-            rows[name].append(row.get(name))
-    return pa.table(rows, schema=ARTICLE_SCHEMA)
+def articles_table(articles: list[Article]) -> pa.Table:
+    """Articles as an Arrow table in the warehouse's load layout, built column by column."""
+    columns = {}
+    for name in ARTICLE_FIELDS:
+        if name == "article_id":
+            columns[name] = [article_id(a.canonical_url) for a in articles]
+        elif name == "content_hash":
+            columns[name] = [a.content_hash for a in articles]
+        else:
+            columns[name] = [getattr(a, name, None) for a in articles]
+    return pa.table(columns, schema=ARTICLE_SCHEMA)
 
 
-def _claims_table(claims: list[Claim]) -> pa.Table:
-    rows = {name: [] for name in CLAIM_FIELDS}
-    for claim in claims:
-        for name, value in claim.to_dict().items():
-            rows[name].append(value)
-    return pa.table(rows, schema=CLAIM_SCHEMA)
+def claims_table(claims: list[Claim]) -> pa.Table:
+    """Claims as an Arrow table with exactly the claims table's columns, built column by column."""
+    return pa.table({name: [getattr(c, name) for c in claims] for name in CLAIM_FIELDS}, schema=CLAIM_SCHEMA)
 
 
 def load(
@@ -93,18 +91,34 @@ def load(
     extracted this time: their stored claims are replaced by those in `claims`; other articles keep
     theirs. By default every article in the batch was extracted.
     """
-    now = now or datetime.now(UTC)
-    stats = LoadStats()
     # The last version wins when a batch holds the same canonical URL twice.
     unique = list({a.canonical_url: a for a in articles}.values())
-    if not unique:
-        return stats
     extracted_urls = {a.canonical_url for a in unique} if extracted is None else set(extracted)
-    arts = _articles_table(unique)
-    cl = _claims_table([c for c in claims if c.article_url in extracted_urls])
-    redo = pa.table(
-        {"canonical_url": sorted(extracted_urls)}, schema=pa.schema([("canonical_url", pa.string())])
+    return load_tables(
+        con,
+        articles_table(unique),
+        claims_table([c for c in claims if c.article_url in extracted_urls]),
+        extracted=extracted_urls,
+        extractor_version=extractor_version,
+        now=now,
     )
+
+
+def load_tables(
+    con: duckdb.DuckDBPyConnection,
+    arts: pa.Table,
+    cl: pa.Table,
+    *,
+    extracted: set[str],
+    extractor_version: str = EXTRACTOR_VERSION,
+    now: datetime | None = None,
+) -> LoadStats:
+    """The bulk path of `load`: Arrow tables in the layouts of `articles_table` and `claims_table`."""
+    now = now or datetime.now(UTC)
+    stats = LoadStats()
+    if arts.num_rows == 0:
+        return stats
+    redo = pa.table({"canonical_url": sorted(extracted)}, schema=pa.schema([("canonical_url", pa.string())]))
     con.execute("begin transaction")
     try:
         con.register("batch_articles", arts)
@@ -134,12 +148,22 @@ def load(
             "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> content_hash), "
             "count(*) filter (where old_hash = content_hash) from batch"
         ).fetchone()
-        old_ids = {
-            r[0]
-            for r in con.execute(
-                "select claim_id from claims where article_url in (select canonical_url from batch_extracted)"
-            ).fetchall()
-        }
+        # Counted in SQL, before the old claims go: what this load adds and removes.
+        con.execute(
+            "create or replace temp table old_claim_ids as select claim_id from claims "
+            "where article_url in (select canonical_url from batch_extracted)"
+        )
+        con.execute(
+            "create or replace temp table new_claim_ids as select distinct claim_id from batch_claims"
+        )
+        stats.claims_added, stats.claims_removed, stats.claims_total = con.execute(
+            """
+            select
+                (select count(*) from new_claim_ids anti join old_claim_ids using (claim_id)),
+                (select count(*) from old_claim_ids anti join new_claim_ids using (claim_id)),
+                (select count(*) from new_claim_ids)
+            """
+        ).fetchone()
         con.execute(
             """
             insert or replace into articles (
@@ -173,12 +197,7 @@ def load(
             f"insert or replace into claims ({columns}) "
             f"select {columns} from (select distinct on (claim_id) * from batch_claims)"
         )
-        new_ids = set(cl.column("claim_id").to_pylist())
-        stats.new_claim_ids = sorted(new_ids - old_ids)
-        stats.claims_added = len(stats.new_claim_ids)
-        stats.claims_removed = len(old_ids - new_ids)
-        stats.claims_total = len(new_ids)
-        con.execute("drop table batch")
+        con.execute("drop table batch; drop table old_claim_ids; drop table new_claim_ids")
         for name in ("batch_articles", "batch_claims", "batch_extracted"):
             con.unregister(name)
         con.execute("commit")
