@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 MAGNITUDES = {
     "thousand": 1e3, "k": 1e3,
@@ -141,6 +142,16 @@ def find_money(text: str) -> list[Money]:
     >>> [(m.value, m.currency) for m in find_money("Japan will invest $550 billion")]
     [(550000000000.0, 'USD')]
     """
+    return list(_find_money_cached(text))
+
+
+@lru_cache(maxsize=4096)
+def _find_money_cached(text: str) -> tuple[Money, ...]:
+    # The gate and the claim builder both read each sentence's money; the regexes run once.
+    return tuple(_find_money(text))
+
+
+def _find_money(text: str) -> list[Money]:
     mentions = [m for m in _raw_mentions(text) if m.value > 0]
     merged: list[Money] = []
     for mention in mentions:

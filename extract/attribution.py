@@ -422,9 +422,8 @@ def _person_name(phrase: str, doc) -> str | None:
     return None
 
 
-def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribution]:
-    """One Attribution per sentence of a document (same order as `sentences`)."""
-    # Quote regions per paragraph, in document offsets.
+def _quote_index(text: str) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
+    """Quote regions in document offsets, and per paragraph the ids of its regions."""
     regions: list[tuple[int, int]] = []
     by_line: dict[int, list[int]] = {}  # paragraph -> ids of its quote regions (keeps this linear)
     offset = 0
@@ -433,16 +432,38 @@ def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribut
             by_line.setdefault(index, []).append(len(regions))
             regions.append((offset + s, offset + e))
         offset += len(line) + 1
+    return regions, by_line
+
+
+def _touching(sentence: Sentence, regions: list[tuple[int, int]], by_line: dict[int, list[int]]) -> list[int]:
+    return [
+        i
+        for i in by_line.get(sentence.paragraph, [])
+        if regions[i][0] < sentence.end and sentence.start < regions[i][1]
+    ]
+
+
+def sentence_quotes(text: str, sentences: list[Sentence]) -> list[tuple[int, ...]]:
+    """Per sentence, the ids of the quotations it touches (cheap: no parse needed).
+
+    >>> from extract.sentences import split_sentences
+    >>> text = "H\\n“We pay. They decide,” he said. Fine."
+    >>> sentence_quotes(text, split_sentences(text))
+    [(), (0,), (0,), ()]
+    """
+    regions, by_line = _quote_index(text)
+    return [tuple(_touching(s, regions, by_line)) for s in sentences]
+
+
+def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribution]:
+    """One Attribution per sentence of a document (same order as `sentences`)."""
+    regions, by_line = _quote_index(text)
 
     local: list[tuple[str, str] | None] = []
     sent_quotes: list[list[int]] = []
     in_quote: list[bool] = []
     for sentence, doc in zip(sentences, docs, strict=True):
-        touching = [
-            i
-            for i in by_line.get(sentence.paragraph, [])
-            if regions[i][0] < sentence.end and sentence.start < regions[i][1]
-        ]
+        touching = _touching(sentence, regions, by_line)
         rel = [(max(0, regions[i][0] - sentence.start), regions[i][1] - sentence.start) for i in touching]
         quoted = sum(min(e, len(sentence.text)) - s for s, e in rel)
         starts_inside = any(regions[i][0] < sentence.start + 1 <= regions[i][1] for i in touching) or (

@@ -24,10 +24,12 @@ from datetime import date, datetime
 
 from extract.actors import CountryMention, load_actor_table, speaker_side
 from extract.amounts import Money, find_money, is_excluded_context
-from extract.attribution import Attribution, attribute
-from extract.cues import Hit, load_concepts
+from extract.attribution import Attribution, attribute, sentence_quotes
+from extract.cues import Concept, Hit, load_concepts
+from extract.gate import Gate
 from extract.model import Claim
-from extract.nlp import load_nlp
+from extract.names import mark_names
+from extract.nlp import fast_components, load_nlp
 from extract.sentences import Sentence, split_sentences
 from extract.timeframes import timeframe_until
 
@@ -57,6 +59,22 @@ DEFINITE = {"the", "this", "that", "these", "those", "its", "their", "his", "her
 PLEDGE_MODIFIERS = {"pledge", "promise", "propose", "plan", "japanese", "korean", "saudi", "european", "new"}
 
 
+class _Hits:
+    """Cue hits of one sentence per concept, matched on first use (most concepts matter only for the
+    few sentences that turn out to be claims); an unparsed sentence has none."""
+
+    def __init__(self, concepts: dict[str, Concept] | None = None, doc=None) -> None:
+        self._concepts = concepts or {}
+        self._doc = doc
+        self._cache: dict[str, list[Hit]] = {}
+
+    def get(self, concept: str, default=None) -> list[Hit]:
+        if concept not in self._cache:
+            found = self._concepts[concept].hits(self._doc) if concept in self._concepts else []
+            self._cache[concept] = found
+        return self._cache[concept] or (default if default is not None else [])
+
+
 @dataclass
 class _Sent:
     """Everything the claim builder knows about one sentence."""
@@ -66,7 +84,7 @@ class _Sent:
     money: list[Money] = field(default_factory=list)  # pledge-candidate amounts
     caps: list[Money] = field(default_factory=list)  # instalment caps ("annual cap of $20 billion")
     countries: list[CountryMention] = field(default_factory=list)
-    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    hits: _Hits = field(default_factory=_Hits)
     attribution: Attribution | None = None
     quotes: tuple[int, ...] = ()
 
@@ -84,10 +102,14 @@ class Extractor:
     >>> extractor.extract("Japan pledges $550bn\\nJapan agreed to invest $550 billion in the U.S.", doc="a")  # doctest: +SKIP
     """
 
-    def __init__(self, nlp=None, model_name: str | None = None) -> None:
+    def __init__(self, nlp=None, model_name: str | None = None, gated: bool = True) -> None:
         self.nlp = nlp if nlp is not None else load_nlp(model_name)
         self.concepts = load_concepts(self.nlp)
         self.actors = load_actor_table()
+        self.gated = gated
+        self.gate = Gate.from_patterns()
+        self.components = fast_components(self.nlp)
+        self.stats: Counter = Counter()  # sentences seen and parsed, for the benchmark and tests
 
     # -- public API -------------------------------------------------------------------------
     def extract(
@@ -124,29 +146,59 @@ class Extractor:
 
     # -- internals --------------------------------------------------------------------------
     def _run_chunk(self, chunk: list[tuple[str, dict]], batch_size: int) -> Iterator[list[Claim]]:
-        splits = []
-        texts: list[str] = []
+        prepared = []
+        docs: list = []
+        parse: list[int] = []
         for text, _meta in chunk:
             sentences = _safe_split(text)
-            splits.append(sentences)
-            # No claim sentence runs to thousands of characters; such runs are tables, code or junk,
-            # and parsing them would cost minutes, so they go to the parser empty.
-            texts.extend(s.text if len(s.text) <= MAX_SENTENCE_CHARS else "" for s in sentences)
-        docs = iter(self.nlp.pipe(texts, batch_size=batch_size))
-        for (text, meta), sentences in zip(chunk, splits, strict=True):
-            sentence_docs = [next(docs) for _ in sentences]
+            quotes = sentence_quotes(text, sentences)
+            chosen = self.gate.select(text, sentences, quotes) if self.gated else [True] * len(sentences)
+            first = len(docs)
+            for sentence, full in zip(sentences, chosen, strict=True):
+                # No claim sentence runs to thousands of characters; such runs are tables, code or
+                # junk, and parsing them would cost minutes, so they are never parsed.
+                long = len(sentence.text) > MAX_SENTENCE_CHARS
+                docs.append(self.nlp.make_doc("" if long else sentence.text))
+                if full and not long:
+                    parse.append(len(docs) - 1)
+            prepared.append((sentences, quotes, first))
+        self.stats["sentences"] += len(docs)
+        self.stats["parsed"] += len(parse)
+        self.stats["words"] += sum(len(d) for d in docs)
+        self.stats["parsed_words"] += sum(len(docs[i]) for i in parse)
+        selected = [docs[i] for i in parse]
+        for _name, proc in self.components:
+            selected = list(proc.pipe(selected, batch_size=batch_size))
+        for i, doc in zip(parse, selected, strict=True):
+            docs[i] = mark_names(doc)
+        parsed = set(parse)
+        for (text, meta), (sentences, quotes, first) in zip(chunk, prepared, strict=True):
+            span = range(first, first + len(sentences))
             try:
-                yield self._document(text, sentences, sentence_docs, meta)
+                yield self._document(
+                    text, sentences, [docs[i] for i in span], [i in parsed for i in span], quotes, meta
+                )
             except Exception:  # one bad document is logged and skipped, never the whole run
                 log.exception("extraction failed for %s", meta.get("doc"))
                 yield []
 
-    def _document(self, text: str, sentences: list[Sentence], docs: list, meta: dict) -> list[Claim]:
+    def _document(
+        self,
+        text: str,
+        sentences: list[Sentence],
+        docs: list,
+        parsed: list[bool],
+        quotes: list[tuple[int, ...]],
+        meta: dict,
+    ) -> list[Claim]:
         if not sentences:
             return []
         published = _parse_date(meta.get("published_at"))
         attributions = attribute(text, sentences, docs)
-        sents = [self._analyse(s, d, a) for s, d, a in zip(sentences, docs, attributions, strict=True)]
+        sents = [
+            self._analyse(s, d, a, p)
+            for s, d, a, p in zip(sentences, docs, attributions, parsed, strict=True)
+        ]
         deals = self._deals(sents)
         if not deals:
             return []
@@ -168,7 +220,7 @@ class Extractor:
                 claims.append(self._claim(s, pledger, money, claim_rule, meta, published, known_speakers))
         return claims
 
-    def _analyse(self, sentence: Sentence, doc, attribution: Attribution) -> _Sent:
+    def _analyse(self, sentence: Sentence, doc, attribution: Attribution, parsed: bool = True) -> _Sent:
         s = _Sent(
             sentence, doc, attribution=attribution, quotes=attribution.quotes if attribution.in_quote else ()
         )
@@ -185,7 +237,7 @@ class Extractor:
             else:
                 s.money.append(money)
         s.countries = [c for c in self.actors.countries_in(text)]
-        s.hits = {name: concept.hits(doc) for name, concept in self.concepts.items()}
+        s.hits = _Hits(self.concepts if parsed else None, doc)
         return s
 
     def _deals(self, sents: list[_Sent]) -> Counter:

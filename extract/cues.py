@@ -73,22 +73,61 @@ def phrase_to_pattern(phrase: str) -> list[dict[str, Any]]:
 
 @dataclass
 class Concept:
-    """The compiled patterns of one concept file."""
+    """The compiled patterns of one concept file.
+
+    Each rule has its own Matcher and the set of words it cannot match without (`requirements`, one
+    set per concrete token: its lower-cased forms or lemmas), so a sentence runs only the rules whose
+    words it contains; spaCy's Matcher otherwise tries every rule's first token at every token.
+    """
 
     name: str
-    matcher: Matcher
+    matchers: dict[str, Matcher]  # rule id -> its matcher
     labels: dict[str, str]  # rule id -> label
+    requirements: dict[str, tuple[frozenset[str], ...]]  # rule id -> words that must all occur
 
     def hits(self, doc) -> list[Hit]:
         """All cue hits in a spaCy Doc (one sentence), longest match per start, in text order."""
+        words = _doc_words(doc)
         found: list[Hit] = []
-        for match_id, start, end in self.matcher(doc):
-            rule_id = doc.vocab.strings[match_id]
-            span = doc[start:end]
-            found.append(
-                Hit(self.name, self.labels[rule_id], rule_id, span.start_char, span.end_char, span.text)
-            )
+        for rule_id, matcher in self.matchers.items():
+            if not all(slot & words for slot in self.requirements[rule_id]):
+                continue
+            for _match_id, start, end in matcher(doc):
+                span = doc[start:end]
+                found.append(
+                    Hit(self.name, self.labels[rule_id], rule_id, span.start_char, span.end_char, span.text)
+                )
         return _longest_first(found)
+
+
+def _doc_words(doc) -> frozenset[str]:
+    """Lower-cased forms and lemmas of a Doc's tokens, computed once per Doc."""
+    cached = doc.user_data.get("pledgewatch_words")
+    if cached is None:
+        cached = frozenset(t.lower_ for t in doc) | frozenset(t.lemma_ for t in doc)
+        doc.user_data["pledgewatch_words"] = cached
+    return cached
+
+
+def required_words(pattern: list[dict[str, Any]]) -> tuple[frozenset[str], ...]:
+    """Per concrete token of a Matcher pattern, the words (lower forms or lemmas) it can match.
+
+    >>> [sorted(slot) for slot in required_words(phrase_to_pattern("~not *2 ~confirm|guarantee"))]
+    [['not'], ['confirm', 'guarantee']]
+    """
+    slots = []
+    for token in pattern:
+        if token.get("OP") in ("?", "*") or (token.get("OP") or "").startswith("{0"):
+            continue
+        for key in ("LOWER", "LEMMA"):
+            value = token.get(key)
+            if value is None:
+                continue
+            words = value.get("IN") if isinstance(value, dict) else [value]
+            if words and all(isinstance(w, str) for w in words):
+                slots.append(frozenset(words))
+            break
+    return tuple(slots)
 
 
 def _longest_first(hits: list[Hit]) -> list[Hit]:
@@ -110,7 +149,8 @@ def _read(name: str) -> dict[str, Any]:
 def load_concept(name: str, vocab) -> Concept:
     """Load and validate `patterns/<name>.json` into a Matcher bound to `vocab`."""
     data = _read(name)
-    matcher = Matcher(vocab, validate=True)
+    matchers: dict[str, Matcher] = {}
+    requirements: dict[str, tuple[frozenset[str], ...]] = {}
     labels: dict[str, str] = {}
     for group in data["groups"]:
         label = group["label"]
@@ -121,9 +161,11 @@ def load_concept(name: str, vocab) -> Concept:
             if rule_id in labels:
                 raise PatternError(f"{name}: duplicate pattern id {item['id']!r}")
             pattern = item.get("pattern") or phrase_to_pattern(item["phrase"])
-            matcher.add(rule_id, [pattern])
+            matchers[rule_id] = Matcher(vocab, validate=True)
+            matchers[rule_id].add(rule_id, [pattern])
+            requirements[rule_id] = required_words(pattern)
             labels[rule_id] = label
-    return Concept(name, matcher, labels)
+    return Concept(name, matchers, labels, requirements)
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,154 @@
+"""The cheap first pass: which sentences deserve the full spaCy pipeline.
+
+Tagging, parsing and cue matching cost far more than everything else, and most sentences of a news
+article cannot be pledge claims. The gate looks only at surface text (regexes and the tokenizer's
+words, no statistical model) and sends a sentence to the full pipeline when
+
+- it states money (`amounts.find_money`, any amount not plainly excluded), or
+- every concrete word of some `pledge` or `control` cue pattern occurs in it in some inflection
+  (the patterns are the ones the claim builder needs; the word forms are generated from their
+  lemmas, so the gate is a superset of what the matchers can fire on), or
+- it is *context* a candidate's attribution needs: a sentence sharing a quotation with a candidate
+  (multi-sentence quotes are attributed at either end), the earlier sentences of a candidate's
+  paragraph (``It will also...`` continues reported speech), and the nearest earlier sentence with a
+  speech cue (``he added`` resolves to the last named speaker).
+
+Everything else is tokenized only. `Extractor(gated=False)` skips the gate and parses everything;
+the benchmark and a test check that both give the same claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from extract.amounts import find_money, is_excluded_context
+from extract.cues import pattern_data
+from extract.sentences import Sentence
+
+GATED_CONCEPTS = ("pledge", "control")
+IRREGULAR = {
+    "pay": ("paid",), "buy": ("bought",), "give": ("gave", "given"), "send": ("sent",),
+    "spend": ("spent",), "hold": ("held",), "make": ("made",), "choose": ("chose", "chosen"),
+    "sell": ("sold",), "bring": ("brought",), "build": ("built",), "lead": ("led",),
+    "mean": ("meant",), "have": ("has", "had"), "base": ("based",), "put": ("put",),
+}  # fmt: skip
+VOWELS = set("aeiou")
+# Speech cues for attribution context (surface forms; the parser is not needed to see them).
+SPEECH_CUE = re.compile(
+    r"\b(?:said|says|say|told|tells|added|adds|stated|according to|claimed|insisted|noted|stressed|"
+    r"confirmed|admitted|announced|argued|warned|wrote|posted|explained|declared|reiterated|"
+    r"statement|remarks|comments|readout|announcement)\b|[:“”\"]",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]+)*\.?", re.UNICODE)
+
+
+def inflections(lemma: str) -> set[str]:
+    """Surface forms a lemma can take in news English (a generous superset).
+
+    >>> {"commits", "committed", "commitment"} <= inflections("commit"), "paid" in inflections("pay")
+    (True, True)
+    """
+    w = lemma.lower()
+    forms = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing", w + "ment", w + "ments"}
+    if w.endswith("e"):
+        forms |= {w[:-1] + "ing", w[:-1] + "ed"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in VOWELS:
+        forms |= {w[:-1] + "ies", w[:-1] + "ied"}
+    if len(w) > 2 and w[-1] not in VOWELS | {"w", "x", "y"} and w[-2] in VOWELS and w[-3] not in VOWELS:
+        forms |= {w + w[-1] + "ed", w + w[-1] + "ing"}  # commit -> committed
+    forms |= set(IRREGULAR.get(w, ()))
+    return forms
+
+
+def _slot_words(token_pattern: dict) -> set[str] | None:
+    """The lower-cased surface words one token pattern can match, or None when unconstrained."""
+    for key in ("LOWER", "LEMMA", "ORTH", "TEXT"):
+        value = token_pattern.get(key)
+        if value is None:
+            continue
+        words = value.get("IN") if isinstance(value, dict) else [value]
+        if not words or not all(isinstance(w, str) for w in words):
+            return None  # a REGEX or NOT_IN: cannot be pre-checked cheaply
+        if key == "LEMMA":
+            return set().union(*(inflections(w) for w in words))
+        return {w.lower() for w in words}
+    return None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Compiled gate: for each cue pattern, the word sets that must all be present."""
+
+    requirements: tuple[tuple[frozenset[str], ...], ...]
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def from_patterns(cls, concepts: Iterable[str] = GATED_CONCEPTS) -> Gate:
+        """Derive the gate from the cue pattern files, so a new pattern is gated without extra work."""
+        from extract.cues import phrase_to_pattern
+
+        requirements = []
+        for name in concepts:
+            for group in pattern_data(name)["groups"]:
+                for item in group["patterns"]:
+                    pattern = item.get("pattern") or phrase_to_pattern(item["phrase"])
+                    slots = [_slot_words(t) for t in pattern if t.get("OP") not in ("?", "*")]
+                    slots = [frozenset(s) for s in slots if s is not None]
+                    if slots:
+                        requirements.append(tuple(slots))
+        vocabulary = frozenset().union(*(s for req in requirements for s in req))
+        return cls(tuple(requirements), vocabulary)
+
+    def has_cue(self, text: str) -> bool:
+        """Whether every word of some gated pattern occurs in `text` (case-insensitive).
+
+        >>> Gate.from_patterns().has_cue("Seoul has committed to the fund"), Gate.from_patterns().has_cue("Car sales rose")
+        (True, False)
+        """
+        words = {w.lower().rstrip(".") for w in _WORD.findall(text)}
+        words |= {w.lower() for w in _WORD.findall(text)}  # "u.s." keeps its dot
+        present = words & self.vocabulary
+        if not present:
+            return False
+        return any(all(slot & present for slot in req) for req in self.requirements)
+
+    def candidates(self, sentences: list[Sentence]) -> list[bool]:
+        """Per sentence: may it be a claim (money or a pledge/control cue)?"""
+        flags = []
+        for s in sentences:
+            money = any(not is_excluded_context(s.text, m) for m in find_money(s.text))
+            flags.append(money or self.has_cue(s.text))
+        return flags
+
+    def select(self, text: str, sentences: list[Sentence], quotes: list[tuple[int, ...]]) -> list[bool]:
+        """Per sentence: run the full pipeline on it? Candidates plus the context attribution needs.
+
+        `quotes` gives, per sentence, the ids of the quotations it touches.
+        """
+        chosen = self.candidates(sentences)
+        candidates = [i for i, c in enumerate(chosen) if c]
+        quote_members: dict[int, list[int]] = {}
+        for i, ids in enumerate(quotes):
+            for q in ids:
+                quote_members.setdefault(q, []).append(i)
+        speech = [bool(SPEECH_CUE.search(s.text)) for s in sentences]
+        last_speech = -1
+        nearest_speech: list[int] = []
+        for i in range(len(sentences)):
+            nearest_speech.append(last_speech)
+            if speech[i]:
+                last_speech = i
+        for i in candidates:
+            for q in quotes[i]:
+                for j in quote_members[q]:
+                    chosen[j] = True
+            j = i - 1
+            while j >= 0 and sentences[j].paragraph == sentences[i].paragraph:
+                chosen[j] = True
+                j -= 1
+            if nearest_speech[i] >= 0:
+                chosen[nearest_speech[i]] = True
+        return chosen
