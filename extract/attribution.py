@@ -270,6 +270,9 @@ def find_local_speaker(doc, regions: list[tuple[int, int]], headline: bool = Fal
         if label and not verbs and _is_person_like(label.group(1), doc):
             return label.group(1).strip(), "attribution.headline-colon"
     best: tuple[int, str, str] | None = None
+    lemmas = {w for t in doc for w in (t.lemma_.lower(), t.lower_)} if doc.has_annotation("DEP") else set()
+    if not lemmas & (SPEECH_VERBS | SPEECH_NOUNS | {"according"}):
+        return surface_speaker(doc, regions)  # nothing the parse could attribute (or no parse)
     for token in doc:
         if not headline and not _outside(token, regions):
             continue

@@ -363,9 +363,10 @@ class Extractor:
             and previous == (s.attribution.speaker, str(s.sentence.paragraph))
             and s.attribution.speaker != "author"
         )
+        deal_status = [h for h in s.hits.get("pledge", []) if h.label == "deal-status"]
         if (
             strong_refs
-            or "deal-status" in pledge_labels
+            or any(h.rule_id not in WEAK_REFERENCES for h in deal_status)
             or control_cue
             or (weak_refs and (terms or same_voice))
         ):

@@ -85,14 +85,29 @@ class Concept:
     labels: dict[str, str]  # rule id -> label
     requirements: dict[str, tuple[frozenset[str], ...]]  # rule id -> words that must all occur
 
+    def __post_init__(self) -> None:
+        # rule ids by one word they need (their rarest-looking slot: the smallest), and the rules
+        # that need no particular word, so a sentence looks only at rules its words can trigger
+        self._by_word: dict[str, list[str]] = {}
+        self._always: list[str] = []
+        for rule_id, slots in self.requirements.items():
+            if not slots:
+                self._always.append(rule_id)
+                continue
+            for word in min(slots, key=len):
+                self._by_word.setdefault(word, []).append(rule_id)
+
     def hits(self, doc) -> list[Hit]:
         """All cue hits in a spaCy Doc (one sentence), longest match per start, in text order."""
         words = _doc_words(doc)
+        rules = set(self._always)
+        for word in words:
+            rules.update(self._by_word.get(word, ()))
         found: list[Hit] = []
-        for rule_id, matcher in self.matchers.items():
+        for rule_id in sorted(rules):
             if not all(slot & words for slot in self.requirements[rule_id]):
                 continue
-            for _match_id, start, end in matcher(doc):
+            for _match_id, start, end in self.matchers[rule_id](doc):
                 span = doc[start:end]
                 found.append(
                     Hit(self.name, self.labels[rule_id], rule_id, span.start_char, span.end_char, span.text)
@@ -104,7 +119,10 @@ def _doc_words(doc) -> frozenset[str]:
     """Lower-cased forms and lemmas of a Doc's tokens, computed once per Doc."""
     cached = doc.user_data.get("pledgewatch_words")
     if cached is None:
-        cached = frozenset(t.lower_ for t in doc) | frozenset(t.lemma_ for t in doc)
+        from spacy.attrs import LEMMA, LOWER
+
+        strings = doc.vocab.strings
+        cached = frozenset(strings[h] for h in set(doc.to_array([LOWER, LEMMA]).ravel().tolist()) if h)
         doc.user_data["pledgewatch_words"] = cached
     return cached
 
