@@ -120,6 +120,7 @@ class ActorTable:
             for alias in (name, *actor.aliases):
                 self._alias_to_actor.setdefault(alias, actor)
         self._actor_re = _word_regex(list(self._alias_to_actor))
+        self._countries_cache: dict[str, list[CountryMention]] = {}
 
     def countries_in(self, text: str) -> list[CountryMention]:
         """Country mentions in `text`, longest form first ("North Korea" is PRK, not KOR).
@@ -127,13 +128,18 @@ class ActorTable:
         >>> [m.code for m in load_actor_table().countries_in("Seoul and Brussels, not North Korea")]
         ['KOR', 'EU', 'PRK']
         """
-        found = []
-        for m in self._country_re.finditer(text):
-            form = m.group(0)
-            if form == "US" and _is_pronoun_us(text, m.start()):
-                continue
-            found.append(CountryMention(m.start(), m.end(), self.country_forms[form], form))
-        return found
+        cached = self._countries_cache.get(text)
+        if cached is None:
+            cached = []
+            for m in self._country_re.finditer(text):
+                form = m.group(0)
+                if form == "US" and _is_pronoun_us(text, m.start()):
+                    continue
+                cached.append(CountryMention(m.start(), m.end(), self.country_forms[form], form))
+            if len(self._countries_cache) > 20_000:  # a sentence is asked about several times, then never
+                self._countries_cache.clear()
+            self._countries_cache[text] = cached
+        return list(cached)
 
     def country_code(self, name: str) -> str | None:
         """The code of a country name, demonym or capital ("Tokyo" -> "JPN"), else None."""

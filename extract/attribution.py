@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from extract.actors import OFFICIAL_WORDS, THIRD_PARTY_WORDS, load_actor_table
+from extract.cues import doc_text, doc_words
 from extract.sentences import Sentence
 
 # Verbs that report what a source says, thinks or concedes (lemmas).
@@ -122,6 +123,7 @@ SPEECH_NOUNS = frozenset(
         "position",
     ]
 )
+SPEECH_WORDS = SPEECH_VERBS | SPEECH_NOUNS | {"according"}
 QUANTIFIERS = frozenset({"one", "some", "many", "two", "three", "several", "most", "all", "each", "both"})
 NON_SPEAKERS = frozenset({"it", "this", "that", "which", "there", "what", "these", "those", "who"})
 ANAPHORIC_SOURCES = re.compile(
@@ -134,6 +136,7 @@ ANAPHORIC_HEADS = re.compile(
 )
 
 _OPENERS = "“‘«"
+_QUOTE_MARK = re.compile("[\"'“”‘’«»]")
 _CLOSERS = "”’»"
 _HEADLINE_COLON = re.compile(r"^([^:“”\"]{3,60}):\s")
 # A sentence that carries on someone's reported speech: "It will also agree to invest ..."
@@ -162,7 +165,8 @@ def quote_regions(line: str) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     open_at: int | None = None
     n = len(line)
-    for i, ch in enumerate(line):
+    for mark in _QUOTE_MARK.finditer(line):  # other characters never open or close a quote
+        i, ch = mark.start(), mark.group(0)
         prev = line[i - 1] if i else " "
         nxt = line[i + 1] if i + 1 < n else " "
         if ch in "'’" and prev.isalnum() and nxt.isalnum():
@@ -260,7 +264,7 @@ def find_local_speaker(doc, regions: list[tuple[int, int]], headline: bool = Fal
 
     `regions` are the sentence's quoted spans (offsets relative to the sentence).
     """
-    text = doc.text
+    text = doc_text(doc)
     colon = _COLON_INTRO.match(text)
     if colon and regions:
         return colon.group(1).strip(), "attribution.colon"
@@ -270,8 +274,8 @@ def find_local_speaker(doc, regions: list[tuple[int, int]], headline: bool = Fal
         if label and not verbs and _is_person_like(label.group(1), doc):
             return label.group(1).strip(), "attribution.headline-colon"
     best: tuple[int, str, str] | None = None
-    lemmas = {w for t in doc for w in (t.lemma_.lower(), t.lower_)} if doc.has_annotation("DEP") else set()
-    if not lemmas & (SPEECH_VERBS | SPEECH_NOUNS | {"according"}):
+    words = doc_words(doc) if doc.has_annotation("DEP") else frozenset()
+    if not words & SPEECH_WORDS:
         return surface_speaker(doc, regions)  # nothing the parse could attribute (or no parse)
     for token in doc:
         if not headline and not _outside(token, regions):
@@ -340,7 +344,7 @@ _GAP = re.compile(
 
 def _mentions(doc) -> list[tuple[int, int]]:
     """Spans in a sentence that can name a speaker: known actors, people, countries, officials."""
-    text = doc.text
+    text = doc_text(doc)
     table = load_actor_table()
     spans = [(m.start(), m.end()) for m in table._actor_re.finditer(text)]
     spans += [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PERSON", "ORG", "NORP")]
@@ -353,7 +357,9 @@ def surface_speaker(doc, regions: list[tuple[int, int]], pledge_ok: bool = True)
     """Fallback attribution from surface text: the speaker mention right before a speech verb
     ("Trump, reading from a paper, said"), right after one ("said one of the officials"), or owning
     a speech noun ("President Trump's demand that ...")."""
-    text = doc.text
+    text = doc_text(doc)
+    if not (_SURFACE_VERB.search(text) or _SURFACE_NOUN.search(text)):
+        return None  # no speech verb or noun: nothing to attribute (and mentions are dear to find)
     mentions = _mentions(doc)
     if not mentions:
         return None
@@ -425,7 +431,10 @@ def _person_name(phrase: str, doc) -> str | None:
     return None
 
 
-def _quote_index(text: str) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
+QuoteIndex = tuple[list[tuple[int, int]], dict[int, list[int]]]
+
+
+def quote_index(text: str) -> QuoteIndex:
     """Quote regions in document offsets, and per paragraph the ids of its regions."""
     regions: list[tuple[int, int]] = []
     by_line: dict[int, list[int]] = {}  # paragraph -> ids of its quote regions (keeps this linear)
@@ -446,7 +455,9 @@ def _touching(sentence: Sentence, regions: list[tuple[int, int]], by_line: dict[
     ]
 
 
-def sentence_quotes(text: str, sentences: list[Sentence]) -> list[tuple[int, ...]]:
+def sentence_quotes(
+    text: str, sentences: list[Sentence], index: QuoteIndex | None = None
+) -> list[tuple[int, ...]]:
     """Per sentence, the ids of the quotations it touches (cheap: no parse needed).
 
     >>> from extract.sentences import split_sentences
@@ -454,13 +465,18 @@ def sentence_quotes(text: str, sentences: list[Sentence]) -> list[tuple[int, ...
     >>> sentence_quotes(text, split_sentences(text))
     [(), (0,), (0,), ()]
     """
-    regions, by_line = _quote_index(text)
+    regions, by_line = index or quote_index(text)
     return [tuple(_touching(s, regions, by_line)) for s in sentences]
 
 
-def attribute(text: str, sentences: list[Sentence], docs: list) -> list[Attribution]:
-    """One Attribution per sentence of a document (same order as `sentences`)."""
-    regions, by_line = _quote_index(text)
+def attribute(
+    text: str, sentences: list[Sentence], docs: list, index: QuoteIndex | None = None
+) -> list[Attribution]:
+    """One Attribution per sentence of a document (same order as `sentences`).
+
+    `index` is the document's `quote_index`, when the caller already has it.
+    """
+    regions, by_line = index or quote_index(text)
 
     local: list[tuple[str, str] | None] = []
     sent_quotes: list[list[int]] = []

@@ -24,9 +24,9 @@ from datetime import date, datetime
 
 from extract.actors import CountryMention, load_actor_table, speaker_side
 from extract.amounts import Money, find_money, is_excluded_context
-from extract.attribution import Attribution, attribute, sentence_quotes
+from extract.attribution import Attribution, attribute, quote_index, sentence_quotes
 from extract.cues import Concept, Hit, load_concepts
-from extract.gate import Gate
+from extract.gate import WEAK_REFERENCES, Gate
 from extract.model import Claim
 from extract.names import mark_names
 from extract.nlp import fast_components, load_nlp
@@ -44,8 +44,6 @@ TO_US = re.compile(
 # "annual cap of $20 billion", "$20 billion a year": an instalment limit on a larger pledge.
 CAP_BEFORE = re.compile(r"(?:cap(?:ped)?(?: of| at)?|no more than|limit of|ceiling of)\s*$", re.IGNORECASE)
 CAP_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
-# Reference cues too weak to make a claim alone (they need another cue in the sentence).
-WEAK_REFERENCES = {"pledge.ref-projects", "pledge.ref-pay-up", "pledge.ref-profit-split", "pledge.deal-terms"}
 DEFAULT_BATCH = 64
 MAX_SENTENCE_CHARS = 2000
 # "Japanese carmaker Toyota will invest $10bn": one company's own deal, not a national pledge.
@@ -151,7 +149,8 @@ class Extractor:
         parse: list[int] = []
         for text, _meta in chunk:
             sentences = _safe_split(text)
-            quotes = sentence_quotes(text, sentences)
+            index = quote_index(text)
+            quotes = sentence_quotes(text, sentences, index)
             chosen = self.gate.select(text, sentences, quotes) if self.gated else [True] * len(sentences)
             first = len(docs)
             for sentence, full in zip(sentences, chosen, strict=True):
@@ -161,7 +160,7 @@ class Extractor:
                 docs.append(self.nlp.make_doc("" if long else sentence.text))
                 if full and not long:
                     parse.append(len(docs) - 1)
-            prepared.append((sentences, quotes, first))
+            prepared.append((sentences, index, first))
         self.stats["sentences"] += len(docs)
         self.stats["parsed"] += len(parse)
         self.stats["words"] += sum(len(d) for d in docs)
@@ -172,11 +171,11 @@ class Extractor:
         for i, doc in zip(parse, selected, strict=True):
             docs[i] = mark_names(doc)
         parsed = set(parse)
-        for (text, meta), (sentences, quotes, first) in zip(chunk, prepared, strict=True):
+        for (text, meta), (sentences, index, first) in zip(chunk, prepared, strict=True):
             span = range(first, first + len(sentences))
             try:
                 yield self._document(
-                    text, sentences, [docs[i] for i in span], [i in parsed for i in span], quotes, meta
+                    text, sentences, [docs[i] for i in span], [i in parsed for i in span], index, meta
                 )
             except Exception:  # one bad document is logged and skipped, never the whole run
                 log.exception("extraction failed for %s", meta.get("doc"))
@@ -188,13 +187,13 @@ class Extractor:
         sentences: list[Sentence],
         docs: list,
         parsed: list[bool],
-        quotes: list[tuple[int, ...]],
+        index: tuple,
         meta: dict,
     ) -> list[Claim]:
         if not sentences:
             return []
         published = _parse_date(meta.get("published_at"))
-        attributions = attribute(text, sentences, docs)
+        attributions = attribute(text, sentences, docs, index)
         sents = [
             self._analyse(s, d, a, p)
             for s, d, a, p in zip(sentences, docs, attributions, parsed, strict=True)

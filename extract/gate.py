@@ -31,6 +31,13 @@ GATED_CONCEPTS = ("pledge", "control")
 # Pledge verbs and nouns ("agree", "plan", "give") make a claim only beside money, which the gate
 # sees by itself; the reference, deal-status and control cues can make one without money.
 UNGATED_LABELS = frozenset({"anchor"})
+# Reference cues too weak to make a claim alone: the claim builder takes them only beside a term of
+# the pledge (an instrument, a split, a scope) or after a claim of the same speaker in the same
+# paragraph, so the gate asks the same of them.
+WEAK_REFERENCES = frozenset(
+    {"pledge.ref-projects", "pledge.ref-pay-up", "pledge.ref-profit-split", "pledge.deal-terms"}
+)
+TERM_LABELS = frozenset({"instrument", "split", "scope"})
 IRREGULAR = {
     "pay": ("paid",), "buy": ("bought",), "give": ("gave", "given"), "send": ("sent",),
     "spend": ("spent",), "hold": ("held",), "make": ("made",), "choose": ("chose", "chosen"),
@@ -74,51 +81,76 @@ def _slot_words(token_pattern: dict) -> set[str] | None:
     return None
 
 
+Requirement = tuple[frozenset[str], ...]
+
+
+def _requirements(concept: str, keep) -> list[Requirement]:
+    """Per pattern of `concept` whose (label, rule id) `keep` accepts: the word sets that must occur."""
+    from extract.cues import phrase_to_pattern
+
+    found = []
+    for group in pattern_data(concept)["groups"]:
+        for item in group["patterns"]:
+            if not keep(group["label"], f"{concept}.{item['id']}"):
+                continue
+            pattern = item.get("pattern") or phrase_to_pattern(item["phrase"])
+            slots = [_slot_words(t) for t in pattern if t.get("OP") not in ("?", "*")]
+            slots = [frozenset(s) for s in slots if s is not None]
+            found.append(tuple(slots))  # no slot: the pattern can fire on any sentence
+    return found
+
+
 @dataclass(frozen=True)
 class Gate:
     """Compiled gate: for each cue pattern, the word sets that must all be present."""
 
-    requirements: tuple[tuple[frozenset[str], ...], ...]
-    vocabulary: frozenset[str]
+    requirements: tuple[Requirement, ...]  # strong cues: any one makes a candidate
+    weak: tuple[Requirement, ...]  # weak references
+    terms: tuple[Requirement, ...]  # terms of a pledge, which make a weak reference count
 
     @classmethod
     def from_patterns(cls, concepts: Iterable[str] = GATED_CONCEPTS) -> Gate:
         """Derive the gate from the cue pattern files, so a new pattern is gated without extra work."""
-        from extract.cues import phrase_to_pattern
-
-        requirements = []
+        strong: list[Requirement] = []
+        weak: list[Requirement] = []
         for name in concepts:
-            for group in pattern_data(name)["groups"]:
-                if group["label"] in UNGATED_LABELS:
-                    continue
-                for item in group["patterns"]:
-                    pattern = item.get("pattern") or phrase_to_pattern(item["phrase"])
-                    slots = [_slot_words(t) for t in pattern if t.get("OP") not in ("?", "*")]
-                    slots = [frozenset(s) for s in slots if s is not None]
-                    if slots:
-                        requirements.append(tuple(slots))
-        vocabulary = frozenset().union(*(s for req in requirements for s in req))
-        return cls(tuple(requirements), vocabulary)
+            strong += _requirements(
+                name, lambda label, rule: label not in UNGATED_LABELS and rule not in WEAK_REFERENCES
+            )
+            weak += _requirements(name, lambda label, rule: rule in WEAK_REFERENCES)
+        terms = _requirements("conditions", lambda label, rule: label in TERM_LABELS)
+        return cls(tuple(strong), tuple(weak), tuple(terms))
+
+    @staticmethod
+    def _words(text: str) -> set[str]:
+        words = {w.lower() for w in _WORD.findall(text)}  # "u.s." keeps its dot
+        return words | {w.rstrip(".") for w in words}
+
+    @staticmethod
+    def _any(requirements: tuple[Requirement, ...], words: set[str]) -> bool:
+        return any(all(slot & words for slot in req) for req in requirements)
 
     def has_cue(self, text: str) -> bool:
-        """Whether every word of some gated pattern occurs in `text` (case-insensitive).
+        """Whether every word of some strong gated pattern occurs in `text` (case-insensitive).
 
         >>> Gate.from_patterns().has_cue("Seoul has committed to the fund"), Gate.from_patterns().has_cue("Car sales rose")
         (True, False)
         """
-        words = {w.lower().rstrip(".") for w in _WORD.findall(text)}
-        words |= {w.lower() for w in _WORD.findall(text)}  # "u.s." keeps its dot
-        present = words & self.vocabulary
-        if not present:
-            return False
-        return any(all(slot & present for slot in req) for req in self.requirements)
+        return self._any(self.requirements, self._words(text))
 
     def candidates(self, sentences: list[Sentence]) -> list[bool]:
-        """Per sentence: may it be a claim (money or a pledge/control cue)?"""
-        flags = []
+        """Per sentence: may it be a claim (money, a strong cue, or a weak one with its support)?"""
+        flags: list[bool] = []
+        strong_paragraphs: set[int] = set()
         for s in sentences:
             money = any(not is_excluded_context(s.text, m) for m in find_money(s.text))
-            flags.append(money or self.has_cue(s.text))
+            words = self._words(s.text)
+            strong = money or self._any(self.requirements, words)
+            if strong:
+                strong_paragraphs.add(s.paragraph)
+            elif self._any(self.weak, words):
+                strong = self._any(self.terms, words) or s.paragraph in strong_paragraphs
+            flags.append(strong)
         return flags
 
     def select(self, text: str, sentences: list[Sentence], quotes: list[tuple[int, ...]]) -> list[bool]:
