@@ -69,6 +69,8 @@ _RANGE_JOINERS = re.compile(r"^\s*(?:and|to|-|–)\s*(?:as much as\s+|up to\s+)?
 _RANGE_OPENERS = re.compile(r"(?:between|from|ranging from|ranged from)\s*$", re.IGNORECASE)
 # "¥80 trillion ($550 billion)", "$350bn (£264.1bn)", "¥10 trillion (approximately $68 billion)"
 _BRACKET_JOIN = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|or)?\s*$", re.IGNORECASE)
+# "1.4 trillion yen, or about $9.5 billion": the same sum in another currency
+_OR_JOIN = re.compile(r"^\s*,?\s*or\s+(?:about|approximately|around|roughly|some|nearly)?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _find_money(text: str) -> list[Money]:
         if merged:
             prev = merged[-1]
             gap = text[prev.end : mention.start]
-            if _BRACKET_JOIN.match(gap):
+            if _BRACKET_JOIN.match(gap) or (_OR_JOIN.match(gap) and prev.currency != mention.currency):
                 # A bracketed equivalent: keep the USD figure, else the first one printed.
                 keep = mention if mention.currency == "USD" and prev.currency != "USD" else prev
                 merged[-1] = replace(keep, start=prev.start, end=_close_bracket(text, mention.end))
@@ -197,16 +199,44 @@ EXCLUDED_BEFORE = re.compile(
     r"\b(?:reserves?|exports?|imports?|deficits?|surplus(?:es)?|profits?|revenues?|sales|earnings|"
     r"income|sav(?:e|es|ed|ing|ings)|market (?:value|cap(?:italization)?)|valued|valuation|"
     r"turnover|gdp|losses|loss|shares?|stock|worth around|tariffs? (?:revenue|income)|"
-    r"budget|spending|costs?|fines?|bailout|debt|salary|wages?|forecasts?|outlay)\b"
-    r"[^.;:]{0,30}$",
+    r"budget|spending|costs?|fines?|bailout|debt|salary|wages?|forecasts?|outlay|"
+    # stocks, not pledges: "investment holdings of $780 billion", "already hold about $2.4tn"
+    r"holdings?|stocks? of|already (?:hold|holds|held|own|owns|invested|has invested|have invested)|"
+    r"(?:hold|holds|held) (?:about|around|roughly|some|nearly|over|more than)|"
+    # damage, not money pledged: "a bite of 1.4 trillion yen", "a hit of $9bn"
+    r"(?:bite|hit|dent|toll|blow) of|"
+    # an earlier value of the same figure: "down from the 3.8 trillion yen it forecast"
+    r"(?:down|up) from(?: the)?)\b"
+    r"[^.;:]{0,30}$"
+    # a price paid for a company or asset: "bought the shipyard for $100 million"
+    r"|\b(?:bought|acquired|sold|purchased)\b[^.;:$€£¥]{0,60}\bfor\s*$",
     re.IGNORECASE,
 )
 EXCLUDED_AFTER = re.compile(
     r"^[^.;,]{0,12}\b(?:in (?:profits?|revenues?|sales|savings|losses|exports|imports|"
-    r"tariff (?:revenue|payments)|tariffs)|of (?:profits?|revenues?|sales|exports|imports|"
+    r"tariff (?:revenue|payments)|tariffs)|out of (?:its|their|the) (?:\w+ )?(?:earnings|profits?|revenues?)|"
+    r"of (?:profits?|revenues?|sales|exports|imports|"
     r"trade|deficit)|trade (?:deficit|surplus)|deficit|surplus|a year in tariffs|worth of (?:exports|imports))\b",
     re.IGNORECASE,
 )
+
+
+STOCK_STATISTIC = re.compile(
+    r"\b(?:holdings?|stocks? of|already (?:hold|holds|held|own|owns|invested|has invested|have invested)|"
+    r"(?:hold|holds|held) (?:about|around|roughly|some|nearly|over|more than))\b[^.;:]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def is_stock_statistic(text: str, money: Money) -> bool:
+    """True when `money` is an existing stock (holdings, money already invested), which makes its
+    sentence a statistic about past investment rather than talk of a pledge.
+
+    >>> text = "Firms already hold about $2tn of assets there"
+    >>> is_stock_statistic(text, find_money(text)[0])
+    True
+    """
+    return bool(STOCK_STATISTIC.search(text[max(0, money.start - 45) : money.start]))
 
 
 def is_excluded_context(text: str, money: Money) -> bool:
@@ -216,6 +246,6 @@ def is_excluded_context(text: str, money: Money) -> bool:
     >>> is_excluded_context(text, find_money(text)[0])
     True
     """
-    before = text[max(0, money.start - 45) : money.start]
+    before = text[max(0, money.start - 80) : money.start]
     after = text[money.end : money.end + 40]
     return bool(EXCLUDED_BEFORE.search(before) or EXCLUDED_AFTER.search(after))

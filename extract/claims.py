@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from extract.actors import CountryMention, load_actor_table, speaker_side
-from extract.amounts import Money, find_money, is_excluded_context
+from extract.amounts import Money, find_money, is_excluded_context, is_stock_statistic
 from extract.attribution import Attribution, attribute, quote_index, sentence_quotes
 from extract.cues import Concept, Hit, load_concepts
 from extract.gate import WEAK_REFERENCES, Gate
@@ -81,6 +81,7 @@ class _Sent:
     doc: object
     money: list[Money] = field(default_factory=list)  # pledge-candidate amounts
     caps: list[Money] = field(default_factory=list)  # instalment caps ("annual cap of $20 billion")
+    statistic: bool = False  # states an existing stock of investment ("holdings of $780bn")
     countries: list[CountryMention] = field(default_factory=list)
     hits: _Hits = field(default_factory=_Hits)
     attribution: Attribution | None = None
@@ -228,6 +229,7 @@ class Extractor:
             return s
         for money in find_money(text):
             if is_excluded_context(text, money):
+                s.statistic = s.statistic or is_stock_statistic(text, money)
                 continue
             if CAP_BEFORE.search(text[max(0, money.start - 25) : money.start]) or CAP_AFTER.match(
                 text[money.end :]
@@ -351,8 +353,8 @@ class Extractor:
                 continue
             seen.add(key)
             records.append((pledger, money, "claim.money"))
-        if records:
-            return records
+        if records or (s.statistic and not s.money):
+            return records  # a sentence whose money is an existing stock is a statistic, not a claim
         weak_refs = [r for r in s.rules("pledge", "reference") if r in WEAK_REFERENCES]
         terms = {h.label for h in s.hits.get("conditions", [])} & {"split", "scope", "instrument"}
         control_cue = bool(s.hits.get("control"))
