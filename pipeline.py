@@ -236,46 +236,116 @@ def cli(ctx: click.Context, verbose: bool, model: str | None, lock_wait: float) 
     ctx.obj = Settings(verbose=verbose, model=model, lock_wait=lock_wait)
 
 
-def _crawl(spiders: tuple[str, ...], sample: bool, settings: Settings, max_articles: int | None = None):
-    from crawlers.run import SAMPLE_DIR, run_crawl
+def _crawl(
+    spiders: tuple[str, ...],
+    settings: Settings,
+    *,
+    sample: bool = False,
+    replay: str | None = None,
+    urls: tuple[str, ...] = (),
+    since: datetime | None = None,
+    max_articles: int | None = None,
+    archive_dir: Path | None = None,
+    known: dict | None = None,
+):
+    from crawlers.run import SAMPLE_ARCHIVE, run_crawl
 
+    if sample and replay:
+        raise click.UsageError("give --sample or --replay, not both")
+    source = SAMPLE_ARCHIVE if sample else (Path(replay) if replay else None)
     overrides = {"LOG_LEVEL": "DEBUG" if settings.verbose else "WARNING"}
-    replay = SAMPLE_DIR if sample else None
-    log.info("crawling %s%s", ", ".join(spiders), " (bundled sample, replayed offline)" if sample else "")
-    return run_crawl(list(spiders), replay_dir=replay, settings=overrides, max_articles=max_articles)
+    what = ", ".join(spiders) + (f" and {len(urls)} URL(s)" if urls else "")
+    log.info("crawling %s%s", what, f" (replaying {source.name}, offline)" if source else "")
+    try:
+        return run_crawl(
+            list(spiders), replay=source, settings=overrides, max_articles=max_articles, known=known,
+            archive_dir=archive_dir, urls=list(urls), since=since,
+        )  # fmt: skip
+    except ValueError as error:  # a wrong replay path or spider name: one line, before anything runs
+        raise click.ClickException(str(error)) from None
+
+
+def _archive_dir(archive_dir: str | None, db: str) -> Path:
+    """Where this run's web archive goes: --archive-dir, else an archive/ folder beside the warehouse."""
+    return Path(archive_dir) if archive_dir else Path(db).resolve().parent / "archive"
+
+
+def _known_pages(con) -> dict:
+    """What earlier runs stored, keyed as the spiders look it up, for conditional requests."""
+    from crawlers.items import KnownPage
+    from crawlers.urls import normalise_url
+    from warehouse.load import known_pages
+
+    return {
+        normalise_url(url): KnownPage(
+            url=row["url"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            content_hash=row["content_hash"],
+        )
+        for url, row in known_pages(con).items()
+    }
+
+
+def _crawl_source_options(function):
+    """The options that say what to crawl, shared by nightly and crawl."""
+    options = [
+        click.option("--sample", is_flag=True, help="Replay the bundled sample archive through the spiders, offline."),
+        click.option("--replay", type=click.Path(exists=True, dir_okay=True),
+                     help="Replay a web archive (.warc/.warc.gz) or a recorded folder instead of the web."),
+        click.option("--spider", "spiders", multiple=True, type=click.Choice(SPIDERS),
+                     help="Only these spiders (repeatable)."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+                     help="Skip feed items published before this date (UTC)."),
+        click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        function = option(function)
+    return function
 
 
 @cli.command()
-@click.option("--sample", is_flag=True, help="Replay the bundled sample through the spiders, offline.")
-@click.option(
-    "--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable)."
-)
-@click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles.")
+@_crawl_source_options
+@click.option("--archive-dir", type=click.Path(file_okay=False), envvar="PLEDGEWATCH_ARCHIVE",
+              help="Folder for the run's web archive (default: archive/ beside the warehouse).")  # fmt: skip
 @click.option(
     "--top", default=3, show_default=True, type=click.IntRange(min=0), help="Flags to show in the summary."
 )
 @db_option
 @click.pass_obj
 def nightly(
-    settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, top: int, db: str
-):
+    settings: Settings, sample: bool, replay: str | None, spiders: tuple[str, ...], since: datetime | None,
+    max_articles: int | None, archive_dir: str | None, top: int, db: str,
+):  # fmt: skip
     """Crawl the outlets, extract claims, load the warehouse and recompute the flags.
+
+    Every fetched response goes into the run's web archive; pages the server reports unchanged are not
+    downloaded again, and articles whose text did not change are not extracted again.
 
     Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
     """
     from extract.model import EXTRACTOR_VERSION
     from warehouse.flags import fetch_flags, recompute_flags
-    from warehouse.load import extraction_state, finish_run, load, new_run_id, record_crawl, start_run
+    from warehouse.load import (
+        extraction_state, finish_run, load, new_run_id, record_crawl, start_run, touch_unchanged,
+    )  # fmt: skip
 
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     con = _open_db(db)
     start_run(con, "nightly --sample" if sample else "nightly", run_id, started)
     state = extraction_state(con)
+    known = _known_pages(con)
     con.close()  # hold no lock while crawling and extracting
 
-    result = _crawl(spiders or SPIDERS, sample, settings, max_articles)
-    log.info("crawl: %d articles, %d failures", len(result.articles), len(result.failures))
+    result = _crawl(
+        spiders or SPIDERS, settings, sample=sample, replay=replay, since=since, max_articles=max_articles,
+        archive_dir=_archive_dir(archive_dir, db), known=known,
+    )  # fmt: skip
+    log.info(
+        "crawl: %d articles, %d unchanged since the last run (not modified, or same text), %d failures; archive %s",
+        len(result.articles), len(result.unchanged), len(result.failures), result.archive or "none",
+    )  # fmt: skip
     # An article whose text and extractor are both unchanged keeps its stored claims.
     todo = [a for a in result.articles if state.get(a.canonical_url) != (a.content_hash, EXTRACTOR_VERSION)]
     log.info(
@@ -289,10 +359,11 @@ def nightly(
     con = _open_db(db)
     try:
         stats = load(con, result.articles, claims, extracted={a.canonical_url for a in todo})
+        stats.articles_unchanged += touch_unchanged(con, result.unchanged)
         flag_stats = recompute_flags(con)
         flags = fetch_flags(con)
-        articles_total = con.execute("select count(*) from articles").fetchone()[0]
-        claims_total = con.execute("select count(*) from claims").fetchone()[0]
+        articles_total = con.execute("select count(*) from articles").fetchall()[0][0]
+        claims_total = con.execute("select count(*) from claims").fetchall()[0][0]
         finish_run(
             con, run_id,
             status="ok" if not failures else "partial",
@@ -310,16 +381,22 @@ def nightly(
          "failures": failures},
         flags, top,
     )  # fmt: skip
-    if not result.articles and failures:
+    if failures and not result.articles and not result.unchanged:  # nothing could be brought in
         sys.exit(1)
 
 
 @cli.command()
-@click.option("--sample", is_flag=True, help="Replay the bundled sample through the spiders, offline.")
+@_crawl_source_options
 @click.option(
-    "--spider", "spiders", multiple=True, type=click.Choice(SPIDERS), help="Only these spiders (repeatable)."
+    "--url",
+    "urls",
+    multiple=True,
+    metavar="URL",
+    help="Crawl exactly this page, any outlet (repeatable); with --url and no --spider, no feeds are read.",
 )
-@click.option("--max-articles", type=click.IntRange(min=1), help="Stop each spider after this many articles.")
+@click.option(
+    "--archive-dir", type=click.Path(file_okay=False), help="Also write every response to a web archive here."
+)
 @click.option(
     "-o",
     "--out",
@@ -328,19 +405,51 @@ def nightly(
     help="Write articles as JSON lines here (default stdout).",
 )
 @click.pass_obj
-def crawl(settings: Settings, sample: bool, spiders: tuple[str, ...], max_articles: int | None, out) -> None:
-    """Crawl the outlets and print the articles found as JSON lines (nothing is stored).
+def crawl(
+    settings: Settings, sample: bool, replay: str | None, spiders: tuple[str, ...], since: datetime | None,
+    max_articles: int | None, urls: tuple[str, ...], archive_dir: str | None, out,
+) -> None:  # fmt: skip
+    """Crawl the outlets (or given URLs) and print the articles found as JSON lines (nothing is stored).
 
-    Example: pledgewatch crawl --sample --spider pbs -o articles.jsonl
+    Example: pledgewatch crawl --url https://www.pbs.org/newshour/politics/some-article -o articles.jsonl
     """
-    result = _crawl(spiders or SPIDERS, sample, settings, max_articles)
+    chosen = spiders or (() if urls else SPIDERS)
+    result = _crawl(
+        chosen, settings, sample=sample, replay=replay, urls=urls, since=since, max_articles=max_articles,
+        archive_dir=Path(archive_dir) if archive_dir else None,
+    )  # fmt: skip
     for article in result.articles:
         out.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
     for spider, counts in sorted(result.stats.items()):
         click.echo(f"{spider}: " + ", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
     for url, reason in result.failures:
         click.echo(f"failed {url}: {reason}", err=True)
+    if result.archive:
+        click.echo(f"archive: {result.archive}", err=True)
     if not result.articles and result.failures:
+        sys.exit(1)
+
+
+@cli.command(name="check-sites")
+@click.option(
+    "--outlet", "outlets", multiple=True, type=click.Choice(SPIDERS), help="Only these outlets (repeatable)."
+)
+def check_sites(outlets: tuple[str, ...]) -> None:
+    """Live check: fetch each outlet's newest article and report whether its parser still reads it.
+
+    Uses the network; exits 1 when any outlet fails. Meant for a daily canary, not the test suite.
+
+    Example: pledgewatch check-sites --outlet pbs
+    """
+    from crawlers.canary import check_sites as run_checks
+
+    results = run_checks(list(outlets) or None)
+    for check in results:
+        state = "ok    " if check.ok else "FAILED"
+        click.echo(
+            f"{state} {check.outlet:<10} {check.url or '-'}" + (f"  {check.problem}" if check.problem else "")
+        )
+    if not all(check.ok for check in results):
         sys.exit(1)
 
 

@@ -71,8 +71,9 @@ def test_second_run_stores_the_same_rows(runs):
     db, results, counts = runs
     assert counts[0] == counts[1]
     assert f"({len(ARTICLES)} unchanged)" in results[1].stdout.replace("0 new, 0 changed, ", "(")
-    # unchanged text, same extractor: nothing is extracted again
-    assert f"extracting 0 articles ({len(ARTICLES)} unchanged since the last run)" in results[1].stderr
+    # the replayed server answers conditional requests: nothing is downloaded or extracted again
+    assert f"crawl: 0 articles, {len(ARTICLES)} unchanged since the last run" in results[1].stderr
+    assert "extracting 0 articles" in results[1].stderr
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*), count(finished_at) from runs").fetchone() == (2, 2)
     con.close()
@@ -168,3 +169,33 @@ def test_nightly_waits_for_a_locked_warehouse_then_says_so(tmp_path):
     assert "locked by another process" in result.stderr
     assert "Traceback" not in result.stderr
     assert Path(db).exists()
+
+
+def test_every_article_points_to_its_record_in_the_run_archive(runs):
+    from crawlers.archive import iter_records
+
+    db, _, _ = runs
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("select canonical_url, warc_file, warc_record_id from articles").fetchall()
+    con.close()
+    archives = {p.name: p for p in (db.parent / "archive").glob("*.warc.gz")}
+    assert len(archives) == 2  # one per run
+    records = {}
+    for path in archives.values():
+        records.update(
+            {r["record_id"]: (path.name, r) for r in iter_records(path) if r["type"] == "response"}
+        )
+    for url, warc_file, record_id in rows:
+        name, record = records[record_id]
+        assert name == warc_file and record["status"] == 200
+        assert record["uri"].split("?")[0].rstrip("/") == url.rstrip("/")
+
+
+def test_crawl_replays_an_archive_with_no_network():
+    result = run_cli(
+        "crawl", "--replay", str(ROOT / "crawlers" / "sample" / "sample.warc.gz"), "--spider", "warzone"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    urls = {json.loads(line)["canonical_url"] for line in result.stdout.splitlines()}
+    assert urls == {u for u, a in ARTICLES.items() if a["outlet"] == "The War Zone"}
+    assert "warzone: fetched" in result.stderr

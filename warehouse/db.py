@@ -50,14 +50,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """
     digest = _sql_digest()
     try:
-        stored = con.execute("select value from warehouse_meta where key = 'sql_digest'").fetchone()
+        rows = con.execute("select value from warehouse_meta where key = 'sql_digest'").fetchall()
     except duckdb.CatalogException:
-        stored = None
+        rows = []
+    stored = rows[0] if rows else None
     if stored and stored[0] == digest:
         return []  # already at this version's schema, macros and views: opening stays cheap
     fresh = not con.execute(
         "select count(*) from duckdb_tables() where table_name = 'articles' and database_name = current_database()"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     applied: list[str] = []
     if fresh:
         con.execute(_read_sql("schema.sql"))

@@ -39,7 +39,7 @@ def export(con: duckdb.DuckDBPyConnection, directory: Path, fmt: str = "parquet"
     directory.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table, query in EXPORTS.items():
-        (counts[table],) = con.execute(f"select count(*) from ({query})").fetchone()
+        (counts[table],) = con.execute(f"select count(*) from ({query})").fetchall()[0]
         if fmt == "parquet" and table in PARTITIONED:
             target = directory / table
             options = "format parquet, partition_by (published_month), overwrite"

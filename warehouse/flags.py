@@ -37,10 +37,10 @@ def recompute_flags(con: duckdb.DuckDBPyConnection, now: datetime | None = None)
         (stats.opened,) = con.execute(
             "select count(*) from current_flags c left join flags f using (flag_id) where f.flag_id is null "
             "or not f.is_open"
-        ).fetchone()
+        ).fetchall()[0]
         (stats.closed,) = con.execute(
             "select count(*) from flags where is_open and flag_id not in (select flag_id from current_flags)"
-        ).fetchone()
+        ).fetchall()[0]
         con.execute(
             """
             insert or replace into flags
@@ -77,7 +77,7 @@ def recompute_flags(con: duckdb.DuckDBPyConnection, now: datetime | None = None)
             )
             """
         )
-        (stats.open_total,) = con.execute("select count(*) from flags where is_open").fetchone()
+        (stats.open_total,) = con.execute("select count(*) from flags where is_open").fetchall()[0]
         con.execute("drop table current_flags")
         con.execute("drop table current_pairs")
         con.execute("commit")

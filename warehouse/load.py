@@ -147,7 +147,7 @@ def load_tables(
         stats.articles_new, stats.articles_changed, stats.articles_unchanged = con.execute(
             "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> content_hash), "
             "count(*) filter (where old_hash = content_hash) from batch"
-        ).fetchone()
+        ).fetchall()[0]
         # Counted in SQL, before the old claims go: what this load adds and removes.
         con.execute(
             "create or replace temp table old_claim_ids as select claim_id from claims "
@@ -163,7 +163,7 @@ def load_tables(
                 (select count(*) from old_claim_ids anti join new_claim_ids using (claim_id)),
                 (select count(*) from new_claim_ids)
             """
-        ).fetchone()
+        ).fetchall()[0]
         con.execute(
             """
             insert or replace into articles (
@@ -215,7 +215,7 @@ def touch_unchanged(con: duckdb.DuckDBPyConnection, urls: list[str], now: dateti
     con.register("seen_urls", table)
     try:
         where = "canonical_url in (select url from seen_urls) or url in (select url from seen_urls)"
-        (count,) = con.execute(f"select count(*) from articles where {where}").fetchone()
+        (count,) = con.execute(f"select count(*) from articles where {where}").fetchall()[0]
         con.execute(
             f"update articles set last_seen_at = $now where {where}", {"now": now or datetime.now(UTC)}
         )
