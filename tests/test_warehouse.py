@@ -257,10 +257,19 @@ def test_an_older_warehouse_is_migrated_on_open(tmp_path):
     )
     old.execute("insert into articles values ('a1', 'u', 'u', 'pbs', 't', [], null, null, 'b', null, 'h', null, "
                 "now(), now())")  # fmt: skip
+    # and its claims table, with the primary key it had then, and a view reading it
+    fields = ", ".join(
+        f'"{name}" {"varchar[]" if name == "conditions" else "varchar"}' for name in CLAIM_FIELDS
+    )
+    old.execute(f"create table claims ({fields}, primary key (claim_id))")
+    old.execute("create view claim_count as select count(*) from claims")
     old.close()
     con = connect(path)
     fresh = connect(tmp_path / "fresh.duckdb")
-    describe = "select table_name, column_name, data_type from duckdb_columns() where database_name = current_database() order by all"
+    describe = (
+        "select table_name, column_name, data_type from duckdb_columns() where database_name = current_database() "
+        "and table_name in (select table_name from duckdb_tables()) order by all"
+    )
     assert con.execute(describe).fetchall() == fresh.execute(describe).fetchall()
     assert con.execute("select article_id, revision from articles").fetchall() == [("a1", 1)]
     versions = [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()]
@@ -314,6 +323,7 @@ def test_the_same_statement_in_many_outlets_is_one_canonical_claim(con):
     articles = [_article(n) for n in range(3)]
     claims = [_claim(a, "us", 550e9, control="us", start=n * 7) for n, a in enumerate(articles)]
     load(con, articles, claims)
+    recompute_flags(con)
     assert con.execute("select count(*) from claims").fetchone() == (3,)
     assert con.execute("select count(*), max(mentions), max(articles) from canonical_claims").fetchone() == (
         1,
@@ -352,3 +362,19 @@ def test_flags_keep_their_history_and_reviews_across_recomputes(con):
         1,
     )
     assert fetch_flags(con, "confirmed")[0]["flag_id"] == flag_id
+
+
+def test_flag_evidence_is_bounded_but_the_count_is_exact(con):
+    articles = [_article(n) for n in range(40)]
+    claims = [_claim(a, "us", 550e9 + n * 1e9, start=n) for n, a in enumerate(articles[:20])]
+    claims += [_claim(a, "partner", stance="disputed", start=n) for n, a in enumerate(articles[20:])]
+    for n, claim in enumerate(claims):
+        claim.speaker = f"speaker {n}"  # forty distinct statements
+    load(con, articles, claims)
+    recompute_flags(con)
+    (flag,) = [f for f in fetch_flags(con) if f["kind"] == "stance_mismatch"]
+    assert flag["evidence_pairs"] == 20 * 20
+    stored = con.execute(
+        "select count(*) from flag_evidence where flag_id = ?", [flag["flag_id"]]
+    ).fetchone()[0]
+    assert stored == 5 * 5

@@ -27,11 +27,14 @@ class FlagStats:
 
 
 def recompute_flags(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> FlagStats:
-    """Bring the flags and flag_evidence tables in line with the claims, in one transaction."""
+    """Rebuild canonical_claims and bring flags and flag_evidence in line with the claims, in one transaction."""
     now = now or datetime.now(UTC)
     stats = FlagStats()
     con.execute("begin transaction")
     try:
+        # Canonical claims are stored once per recompute; every flag view reads the stored table.
+        con.execute("delete from canonical_claims")
+        con.execute("insert into canonical_claims by name select * from canonical_claims_now")
         con.execute("create or replace temp table current_flags as select * from flag_candidates")
         con.execute("create or replace temp table current_pairs as select * from flag_pairs")
         (stats.opened,) = con.execute(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crawlers.items import Article
 from extract.model import CLAIM_FIELDS, EXTRACTOR_VERSION, Claim
@@ -148,22 +149,23 @@ def load_tables(
             "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> content_hash), "
             "count(*) filter (where old_hash = content_hash) from batch"
         ).fetchall()[0]
-        # Counted in SQL, before the old claims go: what this load adds and removes.
+        # Counted before the old claims go: what this load adds and removes.
         con.execute(
             "create or replace temp table old_claim_ids as select claim_id from claims "
             "where article_url in (select canonical_url from batch_extracted)"
         )
-        con.execute(
-            "create or replace temp table new_claim_ids as select distinct claim_id from batch_claims"
-        )
-        stats.claims_added, stats.claims_removed, stats.claims_total = con.execute(
-            """
-            select
-                (select count(*) from new_claim_ids anti join old_claim_ids using (claim_id)),
-                (select count(*) from old_claim_ids anti join new_claim_ids using (claim_id)),
-                (select count(*) from new_claim_ids)
-            """
-        ).fetchall()[0]
+        stats.claims_total = pc.count_distinct(cl.column("claim_id")).as_py() if cl.num_rows else 0
+        (old_total,) = con.execute("select count(*) from old_claim_ids").fetchall()[0]
+        if old_total:
+            stats.claims_added, stats.claims_removed = con.execute(
+                """
+                select
+                    (select count(distinct claim_id) from batch_claims anti join old_claim_ids using (claim_id)),
+                    (select count(*) from old_claim_ids anti join batch_claims using (claim_id))
+                """
+            ).fetchall()[0]
+        else:
+            stats.claims_added = stats.claims_total
         con.execute(
             """
             insert or replace into articles (
@@ -193,11 +195,10 @@ def load_tables(
         # Claims of every re-extracted article are replaced by this extraction's claims.
         con.execute("delete from claims where article_url in (select canonical_url from batch_extracted)")
         columns = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
-        con.execute(
-            f"insert or replace into claims ({columns}) "
-            f"select {columns} from (select distinct on (claim_id) * from batch_claims)"
-        )
-        con.execute("drop table batch; drop table old_claim_ids; drop table new_claim_ids")
+        unique = stats.claims_total == cl.num_rows  # a batch normally holds each claim once
+        source = "batch_claims" if unique else "(select distinct on (claim_id) * from batch_claims)"
+        con.execute(f"insert into claims ({columns}) select {columns} from {source}")
+        con.execute("drop table batch; drop table old_claim_ids")
         for name in ("batch_articles", "batch_claims", "batch_extracted"):
             con.unregister(name)
         con.execute("commit")

@@ -73,8 +73,10 @@ comment on column article_revisions.stored_at is 'When pledgewatch stored this v
 comment on column article_revisions.warc_file is 'Evidence: the web archive file holding the response of this version.';
 comment on column article_revisions.warc_record_id is 'Evidence: WARC-Record-ID of that response record.';
 
+-- No primary key on the large tables: uniqueness is kept by the loader (an article's claims are replaced whole,
+-- duplicates in a batch dropped), and bulk loads run without index upkeep.
 create table if not exists claims (
-    claim_id varchar primary key,
+    claim_id varchar not null,
     doc varchar not null,
     sentence varchar not null,
     pledger varchar not null,
@@ -273,3 +275,52 @@ create table if not exists warehouse_meta (
 comment on table warehouse_meta is 'One row per setting the warehouse keeps about itself.';
 comment on column warehouse_meta.key is 'Setting name (sql_digest: fingerprint of the schema, macros and views last applied).';
 comment on column warehouse_meta.value is 'Setting value.';
+
+create table if not exists canonical_claims (
+    canonical_claim_id varchar not null,
+    pledger varchar not null,
+    recipient varchar not null,
+    speaker varchar not null,
+    speaker_side varchar not null,
+    stance varchar not null,
+    control varchar,
+    amount double,
+    amount_high double,
+    currency varchar,
+    timeframe varchar,
+    timing varchar,
+    conditions varchar[],
+    is_conditional boolean,
+    example_claim_id varchar,
+    example_sentence varchar,
+    example_url varchar,
+    mentions integer,
+    articles integer,
+    outlets varchar[],
+    first_published_at timestamptz,
+    last_published_at timestamptz
+);
+
+comment on table canonical_claims is 'One row per distinct pledge statement (deal, speaker, side, stance, control, amount, timing, conditionality), counted once however many outlets report it; rebuilt from the claims by every flag recompute.';
+comment on column canonical_claims.canonical_claim_id is 'Stable identity: hash of the fields that make the statement (claim_mentions.canonical_claim_id).';
+comment on column canonical_claims.pledger is 'Who pledges.';
+comment on column canonical_claims.recipient is 'Who receives.';
+comment on column canonical_claims.speaker is 'Who says so, as in its earliest mention.';
+comment on column canonical_claims.speaker_side is 'us, partner, third_party or author.';
+comment on column canonical_claims.stance is 'asserted, hedged or disputed.';
+comment on column canonical_claims.control is 'us, partner or null.';
+comment on column canonical_claims.amount is 'Amount stated, in units of currency; null when none.';
+comment on column canonical_claims.amount_high is 'Upper bound of a stated range.';
+comment on column canonical_claims.currency is 'ISO 4217 code of amount.';
+comment on column canonical_claims.timeframe is 'Timeframe phrase of the earliest mention.';
+comment on column canonical_claims.timing is 'upfront, spread (over time) or null, from the timeframe.';
+comment on column canonical_claims.conditions is 'Conditions of the earliest mention.';
+comment on column canonical_claims.is_conditional is 'Whether the statement attaches conditions.';
+comment on column canonical_claims.example_claim_id is 'Its earliest mention (claims.claim_id).';
+comment on column canonical_claims.example_sentence is 'The sentence of that mention.';
+comment on column canonical_claims.example_url is 'The article of that mention.';
+comment on column canonical_claims.mentions is 'How many claim mentions make this statement.';
+comment on column canonical_claims.articles is 'In how many articles.';
+comment on column canonical_claims.outlets is 'Which outlets carried it.';
+comment on column canonical_claims.first_published_at is 'Publication time of its earliest mention.';
+comment on column canonical_claims.last_published_at is 'Publication time of its latest mention.';

@@ -8,7 +8,7 @@ pairs as (select * from flag_pairs),
 ranked as (
     select
         pairs.*,
-        count(*) over (partition by kind, pledger, recipient) as evidence_pairs,
+        max(deal_pairs) over (partition by kind, pledger, recipient) as evidence_pairs,
         row_number() over (
             partition by kind, pledger, recipient
             order by weight desc, us_canonical_claim_id, other_canonical_claim_id

@@ -1,4 +1,5 @@
--- flag_pairs: one row per pair of canonical claims that supports a flag, of every kind, with the flag it supports.
+-- flag_pairs: the strongest pairs of canonical claims that support each flag (a few per deal and kind, see each
+-- flag_pairs_<kind> view), with the flag they support.
 create or replace view flag_pairs as
 with
 

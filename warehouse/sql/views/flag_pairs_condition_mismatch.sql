@@ -1,43 +1,79 @@
--- flag_pairs_condition_mismatch: one row per (US-side, partner-side) pair of canonical claims of one deal where one
--- side states the pledged amount as firm with no conditions and the other attaches conditions to it.
+-- flag_pairs_condition_mismatch: pairs of a US-side and a partner-side canonical claim of one deal where one side
+-- states the pledged amount as firm with no conditions and the other attaches conditions: the five strongest
+-- claims per side and kind of statement, with deal_pairs counting every such pair.
 create or replace view flag_pairs_condition_mismatch as
 with
 
-us_side as (select * from canonical_claims where speaker_side = 'us' and stance <> 'disputed'),
-partner_side as (select * from canonical_claims where speaker_side = 'partner' and stance <> 'disputed'),
-
-pairs as (
-    select us_side.*, partner_side.canonical_claim_id as p_id, partner_side.example_claim_id as p_claim_id,
-        partner_side.speaker as p_speaker, partner_side.conditions as p_conditions,
-        partner_side.is_conditional as p_is_conditional, partner_side.amount as p_amount,
-        partner_side.stance as p_stance, partner_side.mentions as p_mentions
-    from us_side
-    inner join partner_side
-        on us_side.pledger = partner_side.pledger
-        and us_side.recipient = partner_side.recipient
-    -- one side firm and unconditional about an amount, the other conditional
-    where (us_side.is_conditional <> partner_side.is_conditional)
-        and ((not us_side.is_conditional and us_side.amount is not null and us_side.stance = 'asserted')
-             or (not partner_side.is_conditional and partner_side.amount is not null and partner_side.stance = 'asserted'))
+ranked as (
+    select
+        *,
+        not is_conditional and amount is not null and stance = 'asserted' as is_firm,
+        count(*) over (
+            partition by pledger, recipient, speaker_side, is_conditional,
+                (not is_conditional and amount is not null and stance = 'asserted')
+        ) as group_claims,
+        row_number() over (
+            partition by pledger, recipient, speaker_side, is_conditional,
+                (not is_conditional and amount is not null and stance = 'asserted')
+            order by (amount is not null) desc, mentions desc, canonical_claim_id
+        ) as group_rank
+    from canonical_claims
+    where speaker_side in ('us', 'partner') and stance <> 'disputed'
 ),
+
+groups as (
+    select pledger, recipient, speaker_side, is_conditional, is_firm, max(group_claims) as n from ranked group by all
+),
+
+deal_counts as (
+    select us_groups.pledger, us_groups.recipient, sum(us_groups.n * partner_groups.n) as deal_pairs
+    from groups as us_groups
+    inner join groups as partner_groups
+        on us_groups.pledger = partner_groups.pledger
+        and us_groups.recipient = partner_groups.recipient
+        and us_groups.is_conditional <> partner_groups.is_conditional
+        and (us_groups.is_firm or partner_groups.is_firm)
+    where us_groups.speaker_side = 'us' and partner_groups.speaker_side = 'partner'
+    group by all
+),
+
+-- only the strongest claims of each group are paired, so the join stays small however large the warehouse
+us_side as (select * from ranked where speaker_side = 'us' and group_rank <= 5),
+partner_side as (select * from ranked where speaker_side = 'partner' and group_rank <= 5),
 
 final as (
     select
         'condition_mismatch' as kind,
-        pledger,
-        recipient,
-        canonical_claim_id as us_canonical_claim_id,
-        p_id as other_canonical_claim_id,
-        example_claim_id as us_claim_id,
-        p_claim_id as other_claim_id,
-        (amount is not null)::int + (p_amount is not null)::int + 0.01 * least(mentions + p_mentions, 50) as weight,
-        case when is_conditional
-            then printf('%s (US side) attaches conditions (%s) that %s (partner side) does not state.',
-                        speaker, array_to_string(conditions, '; '), p_speaker)
-            else printf('%s (US side) states %s''s pledge without conditions, while %s (partner side) attaches %s.',
-                        speaker, pledger, p_speaker, array_to_string(p_conditions, '; '))
+        us_side.pledger,
+        us_side.recipient,
+        us_side.canonical_claim_id as us_canonical_claim_id,
+        partner_side.canonical_claim_id as other_canonical_claim_id,
+        us_side.example_claim_id as us_claim_id,
+        partner_side.example_claim_id as other_claim_id,
+        (us_side.amount is not null)::int + (partner_side.amount is not null)::int
+            + 0.01 * least(us_side.mentions + partner_side.mentions, 50) as weight,
+        deal_counts.deal_pairs,
+        case
+            when us_side.is_conditional then printf(
+                '%s (US side) attaches conditions (%s) that %s (partner side) does not state.',
+                us_side.speaker, array_to_string(us_side.conditions, '; '), partner_side.speaker
+            )
+            else printf(
+                '%s (US side) states %s''s pledge without conditions, while %s (partner side) attaches %s.',
+                us_side.speaker, us_side.pledger, partner_side.speaker,
+                array_to_string(partner_side.conditions, '; ')
+            )
         end as explanation
-    from pairs
+    from us_side
+    inner join partner_side
+        on us_side.pledger = partner_side.pledger
+        and us_side.recipient = partner_side.recipient
+        -- one side firm and unconditional about an amount, the other conditional
+        and us_side.is_conditional <> partner_side.is_conditional
+        and (us_side.is_firm or partner_side.is_firm)
+    inner join deal_counts
+        on deal_counts.pledger = us_side.pledger
+        and deal_counts.recipient = us_side.recipient
 )
 
 select * from final

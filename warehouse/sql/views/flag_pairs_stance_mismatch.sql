@@ -1,10 +1,29 @@
--- flag_pairs_stance_mismatch: one row per (US-side, partner-side) pair of canonical claims of one deal where the US
--- side asserts the pledge and the partner side disputes it.
+-- flag_pairs_stance_mismatch: pairs of a US-side canonical claim that asserts a deal's pledge and a partner-side one
+-- that disputes or downplays it: the five strongest claims of each side, with deal_pairs counting every such pair.
 create or replace view flag_pairs_stance_mismatch as
 with
 
-us_side as (select * from canonical_claims where speaker_side = 'us' and stance = 'asserted'),
-partner_side as (select * from canonical_claims where speaker_side = 'partner' and stance = 'disputed'),
+us_side as (
+    select
+        *,
+        count(*) over (partition by pledger, recipient) as side_claims,
+        row_number() over (
+            partition by pledger, recipient order by (amount is not null) desc, mentions desc, canonical_claim_id
+        ) as side_rank
+    from canonical_claims
+    where speaker_side = 'us' and stance = 'asserted'
+),
+
+partner_side as (
+    select
+        *,
+        count(*) over (partition by pledger, recipient) as side_claims,
+        row_number() over (
+            partition by pledger, recipient order by (amount is not null) desc, mentions desc, canonical_claim_id
+        ) as side_rank
+    from canonical_claims
+    where speaker_side = 'partner' and stance = 'disputed'
+),
 
 final as (
     select
@@ -18,6 +37,7 @@ final as (
         -- evidence that states amounts and is widely reported ranks first
         (us_side.amount is not null)::int + (partner_side.amount is not null)::int
             + 0.01 * least(us_side.mentions + partner_side.mentions, 50) as weight,
+        us_side.side_claims * partner_side.side_claims as deal_pairs,
         printf(
             '%s (US side) presents %s''s pledge to %s as firm, while %s (partner side) disputes or downplays it.',
             us_side.speaker, us_side.pledger, us_side.recipient, partner_side.speaker
@@ -26,6 +46,8 @@ final as (
     inner join partner_side
         on us_side.pledger = partner_side.pledger
         and us_side.recipient = partner_side.recipient
+    where us_side.side_rank <= 5
+        and partner_side.side_rank <= 5
 )
 
 select * from final

@@ -1,6 +1,6 @@
--- canonical_claims: one row per distinct pledge statement (same deal, speaker, side, stance, control, amount, timing,
--- conditionality), counted once however many outlets and sentences report it; fields of its earliest mention.
-create or replace view canonical_claims as
+-- canonical_claims_now: one row per distinct pledge statement as the claims stand now; recompute_flags() stores it
+-- in the canonical_claims table, which the flag views read.
+create or replace view canonical_claims_now as
 with
 
 ranked as (
