@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/bench_warehouse.py [--claims 1000000] [--db PAT
 Prints load rows per second through the warehouse's own bulk path (`load_tables`, in one transaction with
 its bookkeeping) beside a bare `insert into claims select * from arrow` of the same rows in the same run
 (the baseline), the time to recompute all flags, the p50 of each named query, and the size on disk.
-The synthetic data mimics real coverage: few deals, a few hundred speakers, a handful of amounts per deal.
+The synthetic data mimics real coverage: ten deals, sixty speakers per deal who mostly repeat their own line,
+a handful of amounts per deal, so many mentions share one canonical claim (the count is printed).
 """
 
 from __future__ import annotations
@@ -60,20 +61,36 @@ def synthetic(n_claims: int, seed: int = 7) -> tuple[pa.Table, pa.Table]:
     )  # fmt: skip
     article_of = np.arange(n_claims) // 10
     deal = rng.integers(0, len(DEALS), n_claims)
-    side = SIDES[rng.choice(4, n_claims, p=[0.35, 0.35, 0.1, 0.2])]
-    amount = np.where(
+    # Coverage repeats itself: each speaker keeps a usual line on a deal (side, stance, control, amount, timing),
+    # departing from it in one claim in five. Speakers: 60 per deal across the sides.
+    speaker_no = rng.integers(0, 60, n_claims)
+    profile_rng = np.random.default_rng(seed + 1)
+    n_profiles = len(DEALS) * 60
+    p_side = SIDES[np.repeat([0, 1, 2, 3], [15, 15, 25, 5])][np.arange(n_profiles) % 60]
+    p_stance = profile_rng.choice(3, n_profiles, p=[0.6, 0.2, 0.2])
+    p_control = profile_rng.choice(3, n_profiles, p=[0.8, 0.1, 0.1])
+    p_amount = np.where(profile_rng.random(n_profiles) < 0.5, profile_rng.choice(AMOUNTS, n_profiles), np.nan)
+    p_timing = profile_rng.integers(0, len(TIMEFRAMES), n_profiles)
+    profile = deal * 60 + speaker_no
+    usual = rng.random(n_claims) < 0.8
+    side = p_side[profile]
+    stance_i = np.where(usual, p_stance[profile], rng.choice(3, n_claims, p=[0.6, 0.2, 0.2]))
+    control_i = np.where(usual, p_control[profile], rng.choice(3, n_claims, p=[0.8, 0.1, 0.1]))
+    random_amount = np.where(
         rng.random(n_claims) < 0.5, np.array(AMOUNTS)[rng.integers(0, len(AMOUNTS), n_claims)], np.nan
     )
+    amount = np.where(usual, p_amount[profile], random_amount)
+    timing_i = np.where(usual, p_timing[profile], rng.integers(0, len(TIMEFRAMES), n_claims))
     conditions = [["loans and loan guarantees"] if c else [] for c in rng.random(n_claims) < 0.2]
+    speaker_names = np.array([f"Speaker {n}" if n >= 0 else "author" for n in range(60)], dtype=object)
+    speaker = np.where(side == "author", "author", speaker_names[speaker_no])
     columns = {
         "claim_id": [f"{i:016x}" for i in range(n_claims)],
         "doc": urls[article_of], "sentence": ["A sentence about the pledge."] * n_claims,
         "pledger": [DEALS[d][0] for d in deal], "recipient": [DEALS[d][1] for d in deal],
         "amount": pa.array(amount, from_pandas=True), "currency": np.where(np.isnan(amount), None, "USD"),
-        "speaker": [f"Speaker {s}" for s in rng.integers(0, 300, n_claims)], "speaker_side": side,
-        "stance": STANCES[rng.choice(3, n_claims, p=[0.6, 0.2, 0.2])],
-        "control": CONTROLS[rng.choice(3, n_claims, p=[0.8, 0.1, 0.1])], "conditions": conditions,
-        "timeframe": TIMEFRAMES[rng.integers(0, len(TIMEFRAMES), n_claims)],
+        "speaker": speaker, "speaker_side": side, "stance": STANCES[stance_i], "control": CONTROLS[control_i],
+        "conditions": conditions, "timeframe": TIMEFRAMES[timing_i],
         "amount_high": [None] * n_claims, "timeframe_until": [None] * n_claims, "article_url": urls[article_of],
         "start": (np.arange(n_claims) % 10) * 100, "end": (np.arange(n_claims) % 10) * 100 + 90,
         "rule_id": ["bench"] * n_claims, "confidence": [1.0] * n_claims,

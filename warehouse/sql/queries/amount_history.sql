@@ -3,7 +3,10 @@
 with
 
 amounts as (
-    select * from claim_mentions where amount is not null
+    select claims.*, articles.published_at
+    from claims
+    left join articles on articles.canonical_url = claims.article_url
+    where claims.amount is not null
 ),
 
 final as (

@@ -4,7 +4,7 @@
 with
 
 evidence as (
-    select * from claim_mentions
+    select * from claims
 ),
 
 final as (

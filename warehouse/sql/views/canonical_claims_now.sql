@@ -1,56 +1,67 @@
--- canonical_claims_now: one row per distinct pledge statement as the claims stand now; recompute_flags() stores it
--- in the canonical_claims table, which the flag views read.
+-- canonical_claims_now: one row per distinct pledge statement as the claims stand now, with the fields of its earliest
+-- mention; recompute_flags() stores it in the canonical_claims table, which the flag views and queries read.
 create or replace view canonical_claims_now as
 with
 
-ranked as (
+keyed as (
     select
-        *,
-        row_number() over (
-            partition by canonical_claim_id order by published_at nulls last, article_url, "start"
-        ) as mention_rank
-    from claim_mentions
+        claims.*,
+        articles.outlet,
+        articles.published_at,
+        -- a fast grouping key over the same fields as canonical_claim_key (which is computed once per group)
+        hash(
+            claims.pledger, claims.recipient, claims.speaker_side, lower(trim(claims.speaker)), claims.stance,
+            claims.control, claims.amount, claims.currency, timing_class(claims.timeframe),
+            len(coalesce(claims.conditions, []::varchar[])) > 0
+        ) as group_key
+    from claims
+    left join articles on articles.canonical_url = claims.article_url
 ),
 
-counts as (
+grouped as (
     select
-        canonical_claim_id,
+        group_key,
+        min_by(
+            keyed,
+            (coalesce(published_at, 'infinity'::timestamptz), article_url, "start")
+        ) as first,
         count(*) as mentions,
         count(distinct article_url) as articles,
         list(distinct outlet order by outlet) filter (where outlet is not null) as outlets,
         min(published_at) as first_published_at,
         max(published_at) as last_published_at
-    from claim_mentions
-    group by canonical_claim_id
+    from keyed
+    group by group_key
 ),
 
 final as (
     select
-        ranked.canonical_claim_id,
-        ranked.pledger,
-        ranked.recipient,
-        ranked.speaker,
-        ranked.speaker_side,
-        ranked.stance,
-        ranked.control,
-        ranked.amount,
-        ranked.amount_high,
-        ranked.currency,
-        ranked.timeframe,
-        ranked.timing,
-        ranked.conditions,
-        ranked.is_conditional,
-        ranked.claim_id as example_claim_id,
-        ranked.sentence as example_sentence,
-        ranked.article_url as example_url,
-        counts.mentions,
-        counts.articles,
-        counts.outlets,
-        counts.first_published_at,
-        counts.last_published_at
-    from ranked
-    inner join counts using (canonical_claim_id)
-    where ranked.mention_rank = 1
+        canonical_claim_key(
+            first.pledger, first.recipient, first.speaker_side, first.speaker, first.stance, first.control,
+            first.amount, first.currency, first.timeframe, first.conditions
+        ) as canonical_claim_id,
+        first.pledger,
+        first.recipient,
+        first.speaker,
+        first.speaker_side,
+        first.stance,
+        first.control,
+        first.amount,
+        first.amount_high,
+        first.currency,
+        first.timeframe,
+        timing_class(first.timeframe) as timing,
+        first.conditions,
+        len(coalesce(first.conditions, []::varchar[])) > 0 as is_conditional,
+        first.claim_id as example_claim_id,
+        first.sentence as example_sentence,
+        first.article_url as example_url,
+        mentions,
+        articles,
+        outlets,
+        first_published_at,
+        last_published_at
+    from grouped
 )
 
 select * from final
