@@ -213,7 +213,7 @@ EXCLUDED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 EXCLUDED_AFTER = re.compile(
-    r"^[^.;,]{0,12}\b(?:in (?:profits?|revenues?|sales|savings|losses|exports|imports|"
+    r"^,?[^.;,]{0,12}\b(?:in (?:profits?|revenues?|sales|savings|losses|exports|imports|"
     r"tariff (?:revenue|payments)|tariffs)|out of (?:its|their|the) (?:\w+ )?(?:earnings|profits?|revenues?)|"
     r"of (?:profits?|revenues?|sales|exports|imports|"
     r"trade|deficit)|trade (?:deficit|surplus)|deficit|surplus|a year in tariffs|worth of (?:exports|imports))\b",

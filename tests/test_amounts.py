@@ -32,6 +32,18 @@ T = 1e12
         ("more than $600 billion", 600 * B, "USD", None),
         ("roughly $1.2 trillion", 1.2 * T, "USD", None),
         ("a fund of $2,500 million", 2.5 * B, "USD", None),
+        ("USD 400 billion", 400 * B, "USD", None),
+        ("$1.4 tn", 1.4 * T, "USD", None),
+        ("US$20bn", 20 * B, "USD", None),
+        ("SAR 1.5 trillion", 1.5 * T, "SAR", None),
+        ("€ 750bn", 750 * B, "EUR", None),
+        ("around ₩500 trillion", 500 * T, "KRW", None),
+        ("3 trillion yen, or about $20 billion", 20 * B, "USD", None),
+        ("¥10 trillion (approximately $68 billion)", 68 * B, "USD", None),
+        ("between US$1 trillion and US$1.4 trillion", 1 * T, "USD", 1.4 * T),
+        ("$100-$200 billion", 100 * B, "USD", 200 * B),
+        ("as much as $1.2 trillion", 1.2 * T, "USD", None),
+        ("nearly 600 billion euros", 600 * B, "EUR", None),
     ],
 )
 def test_parse_amount(text, value, currency, high):
@@ -43,7 +55,16 @@ def test_parse_amount(text, value, currency, high):
 
 @pytest.mark.parametrize(
     "text",
-    ["a 15% tariff", "only 1-2% of it", "tariffs of 25 percent", "2.3 million vehicles", "", "9" * 100_000],
+    [
+        "a 15% tariff",
+        "only 1-2% of it",
+        "tariffs of 25 percent",
+        "2.3 million vehicles",
+        "the index rose 1.5%",
+        "",
+        "9" * 100_000,
+        "$" * 10_000,
+    ],
 )
 def test_no_money(text):
     assert [m for m in find_money(text) if m.currency] == []
@@ -66,6 +87,13 @@ def test_qualifier_is_kept():
         ("the carmaker booked $3 billion in profit", True),
         ("annual energy exports are worth around $250 billion", True),
         ("Seoul agreed to invest $350 billion in the US", False),
+        ("Qatar has direct investment holdings of roughly $50 billion in America", True),
+        ("Emirati funds already hold about $1tn of US assets", True),
+        ("the group bought a Texas refinery for $2 billion in 2019", True),
+        ("the levies would take a bite of roughly $4 billion", True),
+        ("profit fell to $8 billion, down from the $10 billion it forecast", True),
+        ("the carmaker lost $1 billion, out of its annual earnings", True),
+        ("Riyadh will buy $142 billion of US weapons", False),
         ("the bloc will buy $750 billion of energy", False),
     ],
 )

@@ -232,3 +232,182 @@ def test_extract_claims_from_article(extractor):
     )
     claims = extract_claims(article, extractor)
     assert claims and all(c.doc == "https://example.org/x" == c.article_url for c in claims)
+
+
+# ---- the gate, the fast components, and gated == ungated ---------------------------------------
+GULF_ARTICLE = """UAE commits $1.4tn to US over a decade, White House says
+The United Arab Emirates has committed to a $1.4 trillion investment framework in the United States over the next 10 years, the White House said.
+Sheikh Tahnoon bin Zayed told reporters the money would flow into artificial intelligence, energy and manufacturing.
+“Projects will be run by Emirati companies. They will only fund what is commercially viable,” he said.
+Emirati funds already hold about $1 trillion of American assets, according to Treasury data.
+Qatar, for its part, signed deals worth $243.5 billion, and Saudi Arabia pledged $600 billion.
+Oil prices fell 2% on Tuesday as traders weighed the outlook for demand.
+The dirham has been pegged to the dollar since 1997.
+"""
+
+TAIWAN_ARTICLE = """Taipei says chip pledge is not a blank cheque
+Taiwan agreed to invest $250 billion in the US under the trade pact, and to guarantee a further $250 billion in credit.
+Vice Premier Cheng Li-chiun said the government cannot order companies to invest and that the figure reflects corporate plans.
+She added that the credit guarantees would only be used if firms asked for them.
+Analysts said the package may take years to materialise.
+"""
+
+
+def test_gate_keeps_money_and_pledge_cues_and_drops_the_rest(extractor):
+    sentences = split_sentences(GULF_ARTICLE)
+    flags = extractor.gate.candidates(sentences)
+    chosen = {s.text[:25] for s, f in zip(sentences, flags, strict=True) if f}
+    assert "The United Arab Emirates " in chosen and "Qatar, for its part, sign" in chosen
+    assert "Oil prices fell 2% on Tue" not in chosen and "The dirham has been pegge" not in chosen
+
+
+@pytest.mark.parametrize(
+    ("lemma", "form"),
+    [("commit", "committed"), ("pay", "paid"), ("invest", "investing"), ("buy", "bought"), ("fund", "funds")],
+)
+def test_gate_inflections(lemma, form):
+    from extract.gate import inflections
+
+    assert form in inflections(lemma)
+
+
+def test_quote_context_is_parsed(extractor):
+    from extract.attribution import sentence_quotes
+
+    text = "H\n“It is a fund. It is ours,” said the minister, adding that the weather was fine."
+    sentences = split_sentences(text)
+    chosen = extractor.gate.select(text, sentences, sentence_quotes(text, sentences))
+    assert chosen == [False, True, True]
+
+
+@pytest.mark.parametrize("article", [ARTICLE, GULF_ARTICLE, TAIWAN_ARTICLE])
+def test_gated_and_ungated_give_the_same_claims(extractor, article):
+    ungated = Extractor(nlp=extractor.nlp, gated=False)
+    meta = {"doc": "x", "published_at": "2025-05-20"}
+    (gated_claims,) = extractor.extract_many([(article, meta)])
+    (all_claims,) = ungated.extract_many([(article, meta)])
+    key = lambda c: (c.start, c.end, c.pledger, c.amount)  # noqa: E731
+    assert sorted(map(key, gated_claims)) == sorted(map(key, all_claims))
+
+
+def test_fast_attribute_ruler_equals_spacy(extractor):
+    from extract.nlp import FastAttributeRuler
+
+    nlp = extractor.nlp
+    texts = [
+        *(s.text for s in split_sentences(ARTICLE + GULF_ARTICLE + TAIWAN_ARTICLE)),
+        "There is no money, and there were no loans; I ain't gonna say it, let's go.",
+        "  Spaces\t and\n\nnewlines  ",
+    ]
+    fast = FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
+
+    def annotate(ruler) -> list:
+        out = []
+        for text in texts:
+            doc = nlp.make_doc(text)
+            for name, proc in nlp.pipeline:
+                if name in ("attribute_ruler", "ner"):
+                    doc = ruler(doc) if name == "attribute_ruler" else doc
+                else:
+                    doc = proc(doc)
+            out.append([(t.pos_, str(t.morph), t.lemma_) for t in doc])
+        return out
+
+    assert annotate(fast) == annotate(nlp.get_pipe("attribute_ruler"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "label"),
+    [
+        ("US President Donald Trump said the money was his.", "Donald Trump", "PERSON"),
+        ("Vice Premier Cheng Li-chiun spoke on Monday.", "Cheng Li-chiun", "PERSON"),
+        ("The Trade Ministry said so.", "Trade Ministry", "ORG"),
+        ("Khalid Al-Falih told reporters the fund was ready.", "Khalid Al-Falih", "PERSON"),
+    ],
+)
+def test_names_from_proper_noun_runs(extractor, sentence, name, label):
+    from extract.names import mark_names
+
+    doc = extractor.nlp.make_doc(sentence)
+    for _name, proc in extractor.components:
+        doc = proc(doc)
+    assert (name, label) in {(e.text, e.label_) for e in mark_names(doc).ents}
+
+
+# ---- other deals, our own sentences ------------------------------------------------------------
+def test_several_pledgers_in_one_sentence_and_stocks_are_not_pledges(extractor):
+    claims = extractor.extract(GULF_ARTICLE, doc="gulf", published_at="2025-05-20")
+    found = {(c.pledger, c.amount) for c in claims}
+    assert {("ARE", 1.4e12), ("QAT", 243.5e9), ("SAU", 600e9)} <= found
+    assert not [c for c in claims if c.sentence.startswith(("Emirati funds already", "Oil prices"))]
+    (framework,) = [c for c in claims if c.amount == 1.4e12 and c.sentence.startswith("The United")]
+    assert framework.speaker_side == "us" and framework.timeframe
+
+
+def test_partner_control_and_disputed_stance(extractor):
+    claims = extractor.extract(TAIWAN_ARTICLE, doc="twn", published_at="2025-09-01")
+    assert {c.pledger for c in claims} == {"TWN"}
+    (cheng,) = [c for c in claims if c.sentence.startswith("Vice Premier")]
+    assert (cheng.speaker_side, cheng.control) == ("partner", "partner")
+    (analysts,) = [c for c in claims if c.sentence.startswith("Analysts")]
+    assert (analysts.speaker_side, analysts.stance) == ("third_party", "hedged")
+
+
+# ---- hostile text: bounded, linear work --------------------------------------------------------
+def test_work_grows_linearly_with_length(extractor):
+    """Counted work, not wall-clock: sentences tokenized and parsed grow in proportion to the input,
+    and junk (one endless line, currency signs) is never parsed."""
+    unit = "H\n" + GULF_ARTICLE.split("\n", 1)[1]
+    counts = []
+    for copies in (1, 4):
+        extractor.stats.clear()
+        extractor.extract(unit + "\n".join([GULF_ARTICLE.split("\n", 1)[1]] * (copies - 1)), doc="x")
+        counts.append((extractor.stats["sentences"], extractor.stats["parsed_words"]))
+    (s1, p1), (s4, p4) = counts
+    assert 3.5 * s1 <= s4 <= 4.5 * s1 and p4 <= 4.5 * p1
+    extractor.stats.clear()
+    extractor.extract("H\n" + "9" * 200_000 + " " + "$" * 100_000, doc="junk")
+    assert extractor.stats["parsed_words"] == 0
+
+
+HOSTILE_SCRIPT = """
+import sys
+from extract.claims import Extractor
+e = Extractor()
+import resource
+pledge = "Japan will invest $5bn in the U.S. and Korea may pay ₩3tn, officials said.\\n"
+filler = "The weather in the north was mild and markets were calm during a quiet day of trading.\\n"
+texts = [
+    "H\\n" + (pledge + filler * 199) * 600,  # about 10 MB: prose with a pledge every 200 lines
+    "H\\n" + "7" * 100_000,
+    "H\\n" + "$€¥₩£" * 20_000,
+    "Заголовок\\n" + "日本は5500億ドルを投資する。한국은 3500억 달러. Россия " * 5_000,
+    "Titre\\nLe Japon investira 550 milliards de dollars aux États-Unis, a dit le ministre. " * 200,
+]
+for text in texts:
+    claims = e.extract(text, doc="hostile")
+    assert isinstance(claims, list)
+assert len(texts[0]) > 10_000_000
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+assert peak_mb < 1024, peak_mb
+print("ok", len(texts))
+"""
+
+
+def test_hostile_inputs_complete_in_a_subprocess():
+    """A 10 MB article, 100,000 digits, only currency signs, mixed scripts, a French article;
+    peak memory stays under 1 GB.
+
+    The bound is generous (a subprocess timeout, not a timing assertion): it fails only if some
+    input makes the work super-linear, which would take hours rather than the usual minute or two.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", HOSTILE_SCRIPT], capture_output=True, text=True, timeout=1500, cwd=root
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok 5"
