@@ -187,7 +187,7 @@ def test_every_article_points_to_its_record_in_the_run_archive(runs):
         )
     for url, warc_file, record_id in rows:
         name, record = records[record_id]
-        assert name == warc_file and record["status"] == 200
+        assert name == warc_file and int(record["status"]) == 200
         assert record["uri"].split("?")[0].rstrip("/") == url.rstrip("/")
 
 
