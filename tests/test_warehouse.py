@@ -133,16 +133,17 @@ def test_flags_need_the_same_deal_and_currency(con):
     assert fetch_flags(con) == []
 
 
-def test_one_flag_per_deal_and_kind_cites_the_largest_gap(con):
+def test_one_flag_per_deal_and_kind_cites_each_sides_most_stated_figure(con):
     a, b = _article(1), _article(2)
-    claims = [_claim(a, "us", 550e9), _claim(a, "us", 600e9, start=40),
-              _claim(b, "partner", 5.5e9, start=20), _claim(b, "partner", 500e9, start=60)]  # fmt: skip
+    claims = [_claim(a, "us", 550e9), _claim(a, "us", 600e9, start=40), _claim(b, "us", 600e9, start=80),
+              _claim(b, "partner", 5.5e9, start=20), _claim(b, "partner", 500e9, start=60),
+              _claim(a, "partner", 500e9, start=90)]  # fmt: skip
     load(con, [a, b], claims)
     recompute_flags(con)
     flags = fetch_flags(con)
     (flag,) = [f for f in flags if f["kind"] == "amount_mismatch"]
     assert flag["evidence_pairs"] == 4
-    assert (flag["us"]["amount"], flag["partner"]["amount"]) == (600e9, 5.5e9)
+    assert (flag["us"]["amount"], flag["partner"]["amount"]) == (600e9, 500e9)
 
 
 def test_named_queries_open_with_a_comment_and_run(con):

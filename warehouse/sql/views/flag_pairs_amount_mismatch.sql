@@ -1,6 +1,7 @@
 -- flag_pairs_amount_mismatch: pairs of a US-side and a partner-side canonical claim of one deal whose amounts, in the
 -- same currency, differ by more than 5% of the partner's figure: up to three claims per stated amount on each side,
--- with deal_pairs counting every such pair.
+-- with deal_pairs counting every such pair. The figures each side states most often make the strongest evidence
+-- (a side's headline figure, not a component of it that one sentence mentions).
 create or replace view flag_pairs_amount_mismatch as
 with
 
@@ -9,7 +10,8 @@ us_side as (
         *,
         row_number() over (
             partition by pledger, recipient, currency, amount order by mentions desc, canonical_claim_id
-        ) as group_rank
+        ) as group_rank,
+        sum(mentions) over (partition by pledger, recipient, currency, amount) as amount_mentions
     from canonical_claims
     where speaker_side = 'us' and amount is not null
 ),
@@ -19,7 +21,8 @@ partner_side as (
         *,
         row_number() over (
             partition by pledger, recipient, currency, amount order by mentions desc, canonical_claim_id
-        ) as group_rank
+        ) as group_rank,
+        sum(mentions) over (partition by pledger, recipient, currency, amount) as amount_mentions
     from canonical_claims
     where speaker_side = 'partner' and amount is not null
 ),
@@ -47,8 +50,9 @@ final as (
         partner_side.canonical_claim_id as other_canonical_claim_id,
         us_side.example_claim_id as us_claim_id,
         partner_side.example_claim_id as other_claim_id,
-        abs(us_side.amount - partner_side.amount) / partner_side.amount
-            + 0.001 * least(us_side.mentions + partner_side.mentions, 50) as weight,
+        least(us_side.amount_mentions, 100) + least(partner_side.amount_mentions, 100)
+            + 0.01 * least(abs(us_side.amount - partner_side.amount) / partner_side.amount, 10)
+            + 0.0001 * least(us_side.mentions + partner_side.mentions, 50) as weight,
         deal_counts.deal_pairs,
         printf(
             '%s (US side) puts %s''s pledge to %s at %s %s, while %s (partner side) puts it at %s %s.',
