@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawlers.items import Article
+from extract.evaluate import overlap_ok
 from extract.model import Claim
 from warehouse.db import connect
 from warehouse.flags import fetch_flags, recompute_flags
@@ -98,12 +99,6 @@ class FlagScore:
         return "\n".join(lines)
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    shorter = min(a[1] - a[0], b[1] - b[0])
-    return shorter > 0 and inter >= 0.5 * shorter
-
-
 def score_flags(predicted: list[dict], texts: dict[str, str], golds: list[dict]) -> FlagScore:
     """Compare predicted flags (as `fetch_flags` or `flags --format jsonl` give them) with the gold's flags."""
     expected = {(f["kind"], f["pledger"], f["recipient"]) for f in gold_flags(texts, golds)}
@@ -118,7 +113,7 @@ def score_flags(predicted: list[dict], texts: dict[str, str], golds: list[dict])
             span = (evidence.get("start", -1), evidence.get("end", -1))
             ok = any(
                 g["doc"] == doc and g["speaker_side"] == side and g["pledger"] == flag["pledger"]
-                and (_overlaps(span, (g["start"], g["end"])) or g["sentence"] == evidence.get("sentence"))
+                and (overlap_ok(span, (g["start"], g["end"])) or g["sentence"] == evidence.get("sentence"))
                 for g in golds
             )  # fmt: skip
             score.evidence_gold += ok
