@@ -163,6 +163,7 @@ def test_named_queries_open_with_a_comment_and_run(con):
 def test_query_parameters_are_bound_not_formatted(con):
     a, b = _article(1), _article(2)
     load(con, [a, b], [_claim(a, "us", 550e9), _claim(b, "partner", 5.5e9, start=20)])
+    recompute_flags(con)
     sql = queries.query_text("us_vs_partner")
     _, rows = queries.run(con, sql, {"pledger": "JPN"})
     assert len(rows) == 2

@@ -2,13 +2,6 @@
 -- param pledger = null : only this pledger (ISO alpha-3 or EU)
 with
 
-amounts as (
-    select claims.*, articles.published_at
-    from claims
-    left join articles on articles.canonical_url = claims.article_url
-    where claims.amount is not null
-),
-
 final as (
     select
         pledger,
@@ -17,13 +10,14 @@ final as (
         amount,
         currency,
         format_amount(amount) as amount_text,
-        count(*) as mentions,
-        count(distinct article_url) as articles,
+        sum(mentions) as mentions,
+        sum(articles) as articles,
         list(distinct speaker order by speaker) as speakers,
-        min(published_at) as first_stated_at,
-        max(published_at) as last_stated_at
-    from amounts
-    where $pledger is null or pledger = $pledger
+        min(first_published_at) as first_stated_at,
+        max(last_published_at) as last_stated_at
+    from canonical_claims
+    where amount is not null
+        and ($pledger is null or pledger = $pledger)
     group by pledger, recipient, speaker_side, amount, currency
 )
 
