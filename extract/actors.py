@@ -41,6 +41,12 @@ THIRD_PARTY_WORDS = re.compile(
     re.IGNORECASE,
 )
 PRONOUNS = {"he", "she", "they", "him", "her", "them", "i", "we"}
+# Words that may stand before a title naming one office-holder ("the", "Japan's top", "the country's").
+OFFICE_LEAD_WORDS = frozenset(
+    "the top chief lead leading main current sitting incoming country's nation's kingdom's bloc's".split()
+)
+# Where a speaker phrase stops naming the speaker: "Japan, which has promised ..."
+_PHRASE_TAIL = re.compile(r",\s*(?:which|who|whose|where)\b.*$|\s+alike$", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,16 @@ class ActorTable:
             for alias in (name, *actor.aliases):
                 self._alias_to_actor.setdefault(alias, actor)
         self._actor_re = _word_regex(list(self._alias_to_actor))
+        self._titles: dict[str, list[Actor]] = {}  # "prime minister" -> people who held that title
+        for actor in self.actors:
+            if actor.kind in ("person", "lawmaker"):
+                for title in actor.office.split("|"):
+                    if title.strip():
+                        self._titles.setdefault(title.strip().lower(), []).append(actor)
+        self._title_re = re.compile(
+            rf"(?<![\w-])({'|'.join(re.escape(t) for t in sorted(self._titles, key=len, reverse=True))})$",
+            re.IGNORECASE,
+        )
         self._countries_cache: dict[str, list[CountryMention]] = {}
 
     def countries_in(self, text: str) -> list[CountryMention]:
@@ -156,6 +172,66 @@ class ActorTable:
             if best is None or len(m.group(0)) > len(best.group(0)):
                 best = m
         return self._alias_to_actor[best.group(0)] if best else None
+
+    def office_holder(self, phrase: str, when: date | None, default_country: str | None = None) -> str | None:
+        """The person a title-only phrase names on `when`, or None when it is not one person.
+
+        The country is the one named in the phrase; else the US for US titles ("the president",
+        "the commerce secretary"); else `default_country` (the deal's pledger).
+
+        >>> load_actor_table().office_holder("Japan's top trade negotiator", date(2025, 7, 1))
+        'Ryosei Akazawa'
+        """
+        phrase = phrase.strip().rstrip(",.;:")
+        match = self._title_re.search(phrase)
+        if not match:
+            return None
+        words = match.group(1).split()
+        for i in range(len(words)):  # "chief trade negotiator" is Korea's; Japan's is a "trade negotiator"
+            title = " ".join(words[i:]).lower()
+            if title not in self._titles:
+                continue
+            lead = phrase[: len(phrase) - len(title)]
+            mentions = self.countries_in(lead)
+            for m in reversed(mentions):  # "Japan's top" -> " top"
+                lead = lead[: m.start] + lead[m.end :].removeprefix("'s").removeprefix("’s")
+            if any(word.lower() not in OFFICE_LEAD_WORDS for word in lead.replace("’", "'").split()):
+                return None  # "a senior", "former", "one of the": not the one office-holder
+            if mentions:
+                country = mentions[0].code
+            elif US_TITLES.search(phrase):
+                country = US
+            else:
+                country = default_country
+            holders = [a for a in self._titles[title] if a.country == country and a.in_office(when)]
+            if holders:
+                return holders[0].name if len(holders) == 1 else None  # no date: a title one person held
+        return None
+
+    def display_name(
+        self, phrase: str, name: str | None, when: date | None, pledger: str | None = None
+    ) -> str:
+        """The speaker as a record shows it: the person's name as the text gives it, a known surname
+        or a title resolved to the office-holder on `when`, else the phrase as written.
+
+        >>> table = load_actor_table()
+        >>> table.display_name("Commerce Secretary Howard Lutnick", "Howard Lutnick", date(2025, 8, 1))
+        'Howard Lutnick'
+        >>> table.display_name("the president", None, date(2025, 8, 1))
+        'Donald Trump'
+        """
+        if name:
+            actor = self._alias_to_actor.get(name)
+            if (
+                actor is not None
+                and actor.kind in ("person", "lawmaker")
+                and len(name.split()) == 1
+                and actor.in_office(when)
+            ):
+                return actor.name  # "Akazawa" -> "Ryosei Akazawa"
+            return name
+        cleaned = _PHRASE_TAIL.sub("", phrase.strip())
+        return self.office_holder(cleaned, when, pledger) or cleaned
 
     def term_end(self, name: str, when: date | None) -> date | None:
         """The end of `name`'s term of office that covers `when` (for "during Trump's term")."""

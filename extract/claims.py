@@ -424,7 +424,11 @@ class Extractor:
     ) -> Claim:
         attribution = s.attribution or Attribution("author", "attribution.author")
         side = speaker_side(attribution.speaker, pledger, published, known_speakers)
-        speaker = attribution.name or attribution.speaker if side != "author" else "author"
+        speaker = (
+            self.actors.display_name(attribution.speaker, attribution.name, published, pledger)
+            if side != "author"
+            else "author"
+        )
         stance, stance_rules = _stance(s, side)
         control, control_rules = self._control(s, pledger)
         conditions = _conditions(s, side)

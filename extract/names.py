@@ -69,9 +69,13 @@ def label_run(doc: Doc, start: int, end: int) -> tuple[int, int, str] | None:
     table = load_actor_table()
     titled = False
     k = start
+    # tokens inside a country name ("Saudi Arabia", "South Korea") are a country, never a name
+    run = doc[start:end]
+    places = [(m.start + run.start_char, m.end + run.start_char) for m in table.countries_in(run.text)]
     for m in range(start, end):
         word = doc[m].lower_.rstrip(".")
-        if word in TITLE_WORDS or table.country_code(doc[m].text):
+        in_place = any(a <= doc[m].idx and doc[m].idx + len(doc[m]) <= b for a, b in places)
+        if word in TITLE_WORDS or in_place or table.country_code(doc[m].text):
             k, titled = m + 1, True
     if k >= end:
         return None

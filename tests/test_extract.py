@@ -411,3 +411,28 @@ def test_hostile_inputs_complete_in_a_subprocess():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "ok 5"
+
+
+SPEAKER_ARTICLE = """Tokyo's $550bn promise under scrutiny
+Japan agreed to invest $550 billion in the United States under the tariff deal.
+Commerce Secretary Howard Lutnick said the $550 billion would be spent at the direction of the US.
+Japan's top trade negotiator said the fund would be mostly loans and loan guarantees.
+The president said Japan would invest $550 billion in American projects.
+Akazawa said the investment would depend on the intentions of private companies.
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "published", "speaker"),
+    [
+        ("Commerce Secretary", "2025-08-01", "Howard Lutnick"),
+        ("Japan's top trade", "2025-08-01", "Ryosei Akazawa"),
+        ("The president said", "2025-08-01", "Donald Trump"),
+        ("The president said", "2024-08-01", "Joe Biden"),
+        ("Akazawa said", "2025-08-01", "Ryosei Akazawa"),
+    ],
+)
+def test_claim_speaker_is_the_person(extractor, start, published, speaker):
+    claims = extractor.extract(SPEAKER_ARTICLE, doc="speakers", published_at=published)
+    found = {c.speaker for c in claims if c.sentence.startswith(start)}
+    assert found == {speaker}
