@@ -166,19 +166,23 @@ def load_tables(
             ).fetchall()[0]
         else:
             stats.claims_added = stats.claims_total
+        columns = """
+            article_id, url, canonical_url, outlet, title, authors, published_at, section, body, language,
+            content_hash, fetched_at, first_seen_at, last_seen_at, revision, etag, last_modified, warc_file,
+            warc_record_id, extractor_version
+        """
+        values = """
+            article_id, url, canonical_url, outlet, title, authors, published_at::timestamptz, section, body,
+            language, content_hash, coalesce(fetched_at::timestamptz, $now), coalesce(old_first_seen_at, $now),
+            $now, new_revision, etag, last_modified, warc_file, warc_record_id, new_extractor_version
+        """
+        # Known articles are replaced, new ones appended: a plain insert is the fast path for a bulk load.
         con.execute(
-            """
-            insert or replace into articles (
-                article_id, url, canonical_url, outlet, title, authors, published_at, section, body, language,
-                content_hash, fetched_at, first_seen_at, last_seen_at, revision, etag, last_modified, warc_file,
-                warc_record_id, extractor_version
-            )
-            select
-                article_id, url, canonical_url, outlet, title, authors, published_at::timestamptz, section, body,
-                language, content_hash, coalesce(fetched_at::timestamptz, $now), coalesce(old_first_seen_at, $now),
-                $now, new_revision, etag, last_modified, warc_file, warc_record_id, new_extractor_version
-            from batch
-            """,
+            f"insert or replace into articles ({columns}) select {values} from batch where old_hash is not null",
+            {"now": now},
+        )
+        con.execute(
+            f"insert into articles ({columns}) select {values} from batch where old_hash is null",
             {"now": now},
         )
         con.execute(
