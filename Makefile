@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	@touch $(STAMP)
 
+# Benchmarks print their numbers beside a baseline measured in the same run; they are not part of the tests.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_crawl.py
+	$(BIN)/python benchmarks/bench_warehouse.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
