@@ -41,6 +41,19 @@ TO_US = re.compile(
     r"\b(?:in|into|to)\s+(?:the\s+)?(?:U\.S\.|US|United States|America|American (?:economy|projects|"
     r"companies|industry|energy|businesses))(?![\w-])",
 )
+# "invest $600bn in the United States", "committed $1.4tn to the U.S.", "a $10bn fund for the UK": the
+# country after one of these is where the money goes, not who pledges it.
+DESTINATION_BEFORE = re.compile(r"\b(?:in|into|to|for|towards?)\s+(?:the\s+)?$", re.IGNORECASE)
+# ... unless the preposition belongs to a comparison or another phrase ("similar to the EU's").
+NOT_DESTINATION = re.compile(
+    r"\b(?:compared|similar|equivalent|relative|comparable|close|according|next|prior|due|thanks|"
+    r"addition|contrast|exports?|imports?|tariffs?|trip|visit|visits|visited|flew|travel(?:l?ed)?|"
+    r"return(?:ed|ing)?|ambassador|envoy|relations|ties|answer|response|respect|regard)\s+\S+\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+DESTINATION_WINDOW = 90
+# Demonyms name companies or people ("into Taiwanese chipmakers"), not where the money goes.
+DEMONYM = re.compile(r"(?:ese|ian|ean|can|ish|ch|i)$")
 # "annual cap of $20 billion", "$20 billion a year": an instalment limit on a larger pledge.
 CAP_BEFORE = re.compile(r"(?:cap(?:ped)?(?: of| at)?|no more than|limit of|ceiling of)\s*$", re.IGNORECASE)
 CAP_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
@@ -83,6 +96,7 @@ class _Sent:
     caps: list[Money] = field(default_factory=list)  # instalment caps ("annual cap of $20 billion")
     statistic: bool = False  # states an existing stock of investment ("holdings of $780bn")
     countries: list[CountryMention] = field(default_factory=list)
+    destinations: list[CountryMention] = field(default_factory=list)  # "in the U.S.", "to the EU"
     hits: _Hits = field(default_factory=_Hits)
     attribution: Attribution | None = None
     quotes: tuple[int, ...] = ()
@@ -207,7 +221,7 @@ class Extractor:
         deal_amounts = self._deal_amounts(sents, deals)
         known_speakers = self._learn_speakers(sents)
 
-        claims: list[Claim] = []
+        pending: list[tuple[_Sent, str, Money | None, str, str | None]] = []
         claim_quotes: set[int] = set()
         previous: tuple[str, str] | None = None  # (speaker, paragraph) of the last claim sentence
         for s in sents:
@@ -217,7 +231,17 @@ class Extractor:
                 if s.attribution:
                     previous = (s.attribution.speaker, str(s.sentence.paragraph))
             for pledger, money, claim_rule in records:
-                claims.append(self._claim(s, pledger, money, claim_rule, meta, published, known_speakers))
+                pending.append((s, pledger, money, claim_rule, _recipient_in(s, pledger, money)))
+        stated: dict[str, Counter] = {}
+        for _s, pledger, _money, _rule, recipient in pending:
+            if recipient:
+                stated.setdefault(pledger, Counter())[recipient] += 1
+        claims: list[Claim] = []
+        for s, pledger, money, claim_rule, recipient in pending:
+            recipient = recipient or _counterpart(stated.get(pledger))
+            claims.append(
+                self._claim(s, pledger, money, claim_rule, meta, published, known_speakers, recipient)
+            )
         return claims
 
     def _analyse(self, sentence: Sentence, doc, attribution: Attribution, parsed: bool = True) -> _Sent:
@@ -238,6 +262,7 @@ class Extractor:
             else:
                 s.money.append(money)
         s.countries = [c for c in self.actors.countries_in(text)]
+        s.destinations = [c for c in s.countries if _is_destination(text, c)]
         s.hits = _Hits(self.concepts if parsed else None, doc)
         return s
 
@@ -254,7 +279,9 @@ class Extractor:
             c.code
             for s in sents
             for c in s.countries
-            if c.code != RECIPIENT_DEFAULT and not SINGLE_COMPANY.match(s.sentence.text[c.end :])
+            if c.code != RECIPIENT_DEFAULT
+            and c not in s.destinations
+            and not SINGLE_COMPANY.match(s.sentence.text[c.end :])
         )
         fallback = mentions.most_common(1)[0][0] if mentions else None
         for s in sents:
@@ -288,7 +315,11 @@ class Extractor:
 
     def _pledger_near(self, s: _Sent, position: int, window: int = 70) -> str | None:
         """The non-US country named closest before `position` (or just after it), else None."""
-        countries = [c for c in s.countries if not SINGLE_COMPANY.match(s.sentence.text[c.end :])]
+        countries = [
+            c
+            for c in s.countries
+            if c not in s.destinations and not SINGLE_COMPANY.match(s.sentence.text[c.end :])
+        ]
         before = [c for c in countries if c.code != RECIPIENT_DEFAULT and c.end <= position + 1]
         before = [c for c in before if position - c.end <= window]
         if before:
@@ -409,7 +440,11 @@ class Extractor:
 
     def _adjacent(self, s: _Sent, position: int) -> str | None:
         """A country written right before an amount ("Korea $350 billion", "Europe's USD 700 billion")."""
-        near = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and 0 <= position - c.end <= 25]
+        near = [
+            c
+            for c in s.countries
+            if c.code != RECIPIENT_DEFAULT and c not in s.destinations and 0 <= position - c.end <= 25
+        ]
         return near[-1].code if near else None
 
     def _claim(
@@ -421,6 +456,7 @@ class Extractor:
         meta: dict,
         published: date | None,
         known_speakers: dict[str, str],
+        recipient: str = RECIPIENT_DEFAULT,
     ) -> Claim:
         attribution = s.attribution or Attribution("author", "attribution.author")
         side = speaker_side(attribution.speaker, pledger, published, known_speakers)
@@ -440,7 +476,7 @@ class Extractor:
             doc=meta["doc"],
             sentence=s.sentence.text,
             pledger=pledger,
-            recipient=RECIPIENT_DEFAULT,
+            recipient=recipient,
             amount=money.value if money else None,
             currency=money.currency if money else None,
             speaker=speaker,
@@ -494,6 +530,42 @@ class Extractor:
         if us_at < 0 and partner_at < 0:
             return None
         return "us" if us_at > partner_at else "partner"
+
+
+def _is_destination(text: str, country: CountryMention) -> bool:
+    """Whether a country mention is where money goes: "in the United States", "to the EU", not
+    "similar to the EU's" or "exports to Japan"."""
+    if DEMONYM.search(country.form):
+        return False
+    before = text[max(0, country.start - 40) : country.start]
+    if not DESTINATION_BEFORE.search(before) or NOT_DESTINATION.search(before):
+        return False
+    return text[country.end : country.end + 2] not in ("'s", "’s")
+
+
+def _recipient_in(s: _Sent, pledger: str, money: Money | None) -> str | None:
+    """The destination this sentence gives the pledge: the first other country after the amount
+    ("$600bn in the United States"), else anywhere in the sentence for a claim without one."""
+    others = [c for c in s.destinations if c.code != pledger]
+    if not others:
+        return None
+    if money is None:  # only a destination of the pledge words: "the investment in the UK"
+        cues = [h for h in s.hits.get("pledge", []) if h.label in ("anchor", "reference")]
+        near = [c for c in others if any(0 <= c.start - h.end <= 40 for h in cues)]
+        return near[0].code if near else None
+    after = [c for c in others if 0 <= c.start - money.end <= DESTINATION_WINDOW]
+    if after:
+        return after[0].code
+    before = [c for c in others if 0 <= money.start - c.end <= 30]  # "invest in the U.S. $550bn"
+    return before[-1].code if before else None
+
+
+def _counterpart(stated: Counter | None) -> str:
+    """The recipient an article gives a pledger most often; the US when none is stated (or on a tie)."""
+    if not stated:
+        return RECIPIENT_DEFAULT
+    best = max(stated.values())
+    return RECIPIENT_DEFAULT if stated.get(RECIPIENT_DEFAULT) == best else stated.most_common(1)[0][0]
 
 
 def _stance(s: _Sent, side: str) -> tuple[str, list[str]]:

@@ -436,3 +436,42 @@ def test_claim_speaker_is_the_person(extractor, start, published, speaker):
     claims = extractor.extract(SPEAKER_ARTICLE, doc="speakers", published_at=published)
     found = {c.speaker for c in claims if c.sentence.startswith(start)}
     assert found == {speaker}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Tokyo backs Europe\nJapan pledged $20 billion to the EU for hydrogen projects.",
+            {("JPN", "EU", 20e9)},
+        ),
+        (
+            "Riyadh's plan\nSaudi Arabia will invest $600bn in the United States over four years.",
+            {("SAU", "USA", 600e9)},
+        ),
+        ("Gulf money\nThe UAE committed $1.4tn to the U.S. over the next decade.", {("ARE", "USA", 1.4e12)}),
+        ("Gulf money\nDoha unveiled a $10bn Qatari fund for the UK on Tuesday.", {("QAT", "GBR", 10e9)}),
+        (  # "similar to Japan's": a comparison, not a destination
+            "Seoul and Tokyo\nKorea will invest $350 billion in the U.S., similar to Japan's $550 billion.",
+            {("KOR", "USA", 350e9), ("JPN", "USA", 550e9)},
+        ),
+        (  # no destination stated: the US
+            "Seoul's offer\nSouth Korea agreed to a $350 billion investment package.",
+            {("KOR", "USA", 350e9)},
+        ),
+    ],
+)
+def test_recipient_from_the_text(extractor, text, expected):
+    claims = extractor.extract(text, doc="recipient", published_at="2025-08-01")
+    assert {(c.pledger, c.recipient, c.amount) for c in claims if c.amount} == expected
+
+
+def test_recipient_defaults_to_the_deal_of_the_article(extractor):
+    text = (
+        "Japan to back EU green push\n"
+        "Japan pledged $20 billion to the EU for hydrogen projects, officials said.\n"
+        "The fund will be run by a state bank, the ministry said.\n"
+    )
+    claims = extractor.extract(text, doc="eu-deal", published_at="2025-08-01")
+    fund = [c for c in claims if c.sentence.startswith("The fund")]
+    assert fund and {c.recipient for c in fund} == {"EU"}
