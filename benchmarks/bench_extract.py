@@ -4,7 +4,7 @@ Prints words per second for
 
 - `bare nlp.pipe`: the loaded model with all its components over the whole articles;
 - `extract (gated)`: the full extraction, where the cheap first pass (gate.py) decides which
-  sentences get tagged and parsed;
+  sentences get tagged, and of those which also get the dependency parse;
 - `extract (ungated)`: the full extraction parsing every sentence (`Extractor(gated=False)`);
 
 their ratios, the share of sentences the gate sends to the parser, whether the gated and ungated
@@ -99,6 +99,10 @@ def main() -> None:
     print(
         f"parsed sentences (gated) {stats['parsed'] / max(1, stats['sentences']):9.1%}"
         f"  ({stats['parsed_words'] / max(1, stats['words']):.1%} of words)"
+    )
+    print(
+        f"parser skipped (gated)   {stats['parser_skipped'] / max(1, stats['parsed']):9.1%}"
+        "  of tagged sentences (attribution read from the surface)"
     )
     print(f"bare nlp.pipe            {words / bare_s:9.0f} words/s")
     print(f"extract (gated)          {words / gated_s:9.0f} words/s")

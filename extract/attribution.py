@@ -342,6 +342,11 @@ _GAP = re.compile(
 )
 
 
+def surface_attribution_cue(text: str) -> bool:
+    """Whether `surface_speaker` has a speech verb or noun to work from in `text` (no parse needed)."""
+    return bool(_SURFACE_VERB.search(text) or _SURFACE_NOUN.search(text))
+
+
 def _mentions(doc) -> list[tuple[int, int]]:
     """Spans in a sentence that can name a speaker: known actors, people, countries, officials."""
     text = doc_text(doc)

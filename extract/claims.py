@@ -181,8 +181,19 @@ class Extractor:
         self.stats["words"] += sum(len(d) for d in docs)
         self.stats["parsed_words"] += sum(len(docs[i]) for i in parse)
         selected = [docs[i] for i in parse]
-        for _name, proc in self.components:
-            selected = list(proc.pipe(selected, batch_size=batch_size))
+        # Tagged and lemmatised, every candidate; parsed, only those whose reading needs the parse.
+        parser_wanted = [not self.gated or self.gate.needs_parser(doc.text) for doc in selected]
+        self.stats["parser_skipped"] += parser_wanted.count(False)
+        for name, proc in self.components:
+            if name == "parser" and not all(parser_wanted):
+                subset = iter(
+                    proc.pipe(
+                        [d for d, w in zip(selected, parser_wanted, strict=True) if w], batch_size=batch_size
+                    )
+                )
+                selected = [next(subset) if w else d for d, w in zip(selected, parser_wanted, strict=True)]
+            else:
+                selected = list(proc.pipe(selected, batch_size=batch_size))
         for i, doc in zip(parse, selected, strict=True):
             docs[i] = mark_names(doc)
         parsed = set(parse)

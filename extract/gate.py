@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extract.amounts import find_money, is_excluded_context
+from extract.attribution import SPEECH_WORDS, surface_attribution_cue
 from extract.cues import pattern_data
 from extract.sentences import Sentence
 
@@ -45,6 +46,14 @@ IRREGULAR = {
     "mean": ("meant",), "have": ("has", "had"), "base": ("based",), "put": ("put",),
 }  # fmt: skip
 VOWELS = set("aeiou")
+# Irregular forms of speech verbs (`inflections` makes only the regular ones).
+IRREGULAR_SPEECH = frozenset(
+    "said told wrote written thought cast spoke spoken swore sworn foretold held meant".split()
+)
+# Words whose reading in the claim builder walks the parse ("the investment" vs "investment decisions").
+PARSED_REFERENCES = frozenset(
+    "invest invests invested investing investment investments investor investors funding".split()
+)
 _WORD = re.compile(r"[^\W\d_]+(?:[.'’][^\W\d_]+)*\.?", re.UNICODE)
 
 
@@ -122,6 +131,19 @@ class Gate:
         return cls(tuple(strong), tuple(weak), tuple(terms))
 
     @staticmethod
+    def needs_parser(text: str) -> bool:
+        """Whether a candidate sentence needs the dependency parse, not just tags and lemmas: it may
+        name a speaker through a speech verb or noun (found by walking the parse), or carries an
+        investment word whose reading depends on its modifiers. Elsewhere attribution works from the
+        surface text alone, and parsed or not the sentence gives the same claims.
+
+        >>> Gate.needs_parser("The fund will be run by JBIC."), Gate.needs_parser("Akazawa said the fund is set.")
+        (False, True)
+        """
+        words = Gate._words(text)
+        return bool(words & _SPEECH_FORMS or words & PARSED_REFERENCES or surface_attribution_cue(text))
+
+    @staticmethod
     def _words(text: str) -> set[str]:
         words = {w.lower() for w in _WORD.findall(text)}  # "u.s." keeps its dot
         return words | {w.rstrip(".") for w in words}
@@ -171,3 +193,6 @@ class Gate:
                 for j in members[q]:
                     chosen[j] = True
         return chosen
+
+
+_SPEECH_FORMS = frozenset().union(*(inflections(w) for w in SPEECH_WORDS)) | IRREGULAR_SPEECH

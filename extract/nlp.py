@@ -165,13 +165,56 @@ class FastAttributeRuler:
             yield self(doc)
 
 
+class FastLemmatizer:
+    """The loaded rule lemmatizer with every answer cached by (word, POS, morphology).
+
+    spaCy's own cache skips the commonest case (a word already in its base form is worked out again
+    each time), and the lemma is a function of those three attributes alone, so caching them all
+    gives the same lemmas; `tests/test_extract.py` checks the output is identical.
+    """
+
+    def __init__(self, lemmatizer) -> None:
+        self.name = "lemmatizer"
+        self._lemmatizer = lemmatizer
+        self._overwrite = bool(getattr(lemmatizer, "overwrite", False))
+        self._cache: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc):
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        if not len(doc):
+            return doc
+        rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        strings = doc.vocab.strings
+        cache = self._cache
+        for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+            if lemma and not self._overwrite:
+                continue
+            key = (orth, pos, morph)
+            value = cache.get(key)
+            if value is None:
+                value = strings.add(self._lemmatizer.lemmatize(doc[i])[0])
+                if len(cache) < 200_000:
+                    cache[key] = value
+            rows[i, 3] = value
+        doc.from_array([LEMMA], rows[:, 3:4])
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+
 def fast_components(nlp) -> list[tuple[str, object]]:
-    """The pipeline's components minus `ner`, with the attribute ruler replaced by its fast twin."""
+    """The pipeline's components minus `ner`, with the attribute ruler and the rule lemmatizer
+    replaced by their fast twins."""
     components = []
     for name, proc in nlp.pipeline:
         if name == "ner":
             continue
         if name == "attribute_ruler":
             proc = FastAttributeRuler(proc)
+        elif name == "lemmatizer" and getattr(proc, "mode", None) == "rule":
+            proc = FastLemmatizer(proc)
         components.append((name, proc))
     return components

@@ -316,6 +316,49 @@ def test_fast_attribute_ruler_equals_spacy(extractor):
     assert annotate(fast) == annotate(nlp.get_pipe("attribute_ruler"))
 
 
+def test_fast_lemmatizer_equals_spacy(extractor):
+    from extract.nlp import FastLemmatizer
+
+    nlp = extractor.nlp
+    texts = [
+        *(s.text for s in split_sentences(ARTICLE + GULF_ARTICLE + TAIWAN_ARTICLE + SPEAKER_ARTICLE)),
+        "She has been saying they were leaving; the leaves fell, and better men had better plans.",
+        "The funds were funding funds that fund the funded.",
+        "",
+    ]
+    fast = FastLemmatizer(nlp.get_pipe("lemmatizer"))
+
+    def lemmas(lemmatizer) -> list:
+        out = []
+        for _ in range(2):  # the second round answers from the cache
+            for text in texts:
+                doc = nlp.make_doc(text)
+                for name, proc in nlp.pipeline:
+                    if name == "lemmatizer":
+                        doc = lemmatizer(doc)
+                    elif name != "ner":
+                        doc = proc(doc)
+                out.append([t.lemma_ for t in doc])
+        return out
+
+    assert lemmas(fast) == lemmas(nlp.get_pipe("lemmatizer"))
+
+
+def test_parser_skipped_only_where_the_parse_is_not_read(extractor):
+    from extract.gate import Gate
+
+    assert not Gate.needs_parser("The fund will be run by a public bank.")
+    assert not Gate.needs_parser("Loans and loan guarantees make up most of the package.")
+    for text in (
+        "Akazawa said the fund is set.",
+        "The ministry told reporters the fund is set.",  # irregular speech verb
+        "Investment decisions rest with the companies.",  # read through the parse
+        "Trump's demand that Japan pay up.",  # speech noun
+        "According to officials, the fund is set.",
+    ):
+        assert Gate.needs_parser(text), text
+
+
 @pytest.mark.parametrize(
     ("sentence", "name", "label"),
     [
