@@ -52,6 +52,10 @@ NOT_DESTINATION = re.compile(
     re.IGNORECASE,
 )
 DESTINATION_WINDOW = 90
+# What joins countries named together as one subject: "Tokyo, Brussels and Seoul", "Japan's and Korea's".
+COORDINATION = re.compile(
+    r"^(?:['’]s)?(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as|plus)\s+)(?:the\s+)?$"
+)
 # Demonyms name companies or people ("into Taiwanese chipmakers"), not where the money goes.
 DEMONYM = re.compile(r"(?:ese|ian|ean|can|ish|ch|i)$")
 # "annual cap of $20 billion", "$20 billion a year": an instalment limit on a larger pledge.
@@ -304,7 +308,8 @@ class Extractor:
             if money:
                 pledgers = {self._pledger_near(s, m.start) for m in money} - {None}
             elif invests and TO_US.search(s.sentence.text):
-                pledgers = {self._pledger_near(s, invests[0].start, window=120)} - {None}
+                nearest = self._pledger_near(s, invests[0].start, window=120)
+                pledgers = {c.code for c in _coordinated(s, nearest)} | {nearest} - {None}
             else:
                 continue
             if not pledgers and fallback:
@@ -415,8 +420,12 @@ class Extractor:
         ):
             mentioned = [c.code for c in s.countries if c.code in deals]
             pledgers = list(dict.fromkeys(mentioned)) if mentioned and main not in mentioned else [main]
-            if len(pledgers) > 1 and main in deals and main not in mentioned:
-                pledgers = [p for p in pledgers]
+            if main in mentioned:  # "Tokyo, Brussels and Seoul all promised ...": one claim each
+                together = [c.code for c in _coordinated(s, main)]
+                anchored = "anchor" in pledge_labels
+                together = [code for code in together if code in deals or anchored]
+                if len(set(together)) > 1:
+                    pledgers = list(dict.fromkeys(together))
             return [(p, None, "claim.reference") for p in pledgers]
         words = len(s.sentence.text.split())
         if s.attribution and s.attribution.in_quote and set(s.quotes) & claim_quotes and words >= 4:
@@ -541,6 +550,22 @@ class Extractor:
         if us_at < 0 and partner_at < 0:
             return None
         return "us" if us_at > partner_at else "partner"
+
+
+def _coordinated(s: _Sent, code: str | None) -> list[CountryMention]:
+    """The countries named together with the first pledger mention of `code` ("Tokyo, Brussels and
+    Seoul"), that mention included; [] when `code` is not named as a pledger in the sentence."""
+    text = s.sentence.text
+    pool = [c for c in s.countries if c.code != RECIPIENT_DEFAULT and c not in s.destinations]
+    at = next((i for i, c in enumerate(pool) if c.code == code), None)
+    if at is None:
+        return []
+    first = last = at
+    while first > 0 and COORDINATION.match(text[pool[first - 1].end : pool[first].start]):
+        first -= 1
+    while last + 1 < len(pool) and COORDINATION.match(text[pool[last].end : pool[last + 1].start]):
+        last += 1
+    return pool[first : last + 1]
 
 
 def _is_destination(text: str, country: CountryMention) -> bool:

@@ -518,3 +518,31 @@ def test_recipient_defaults_to_the_deal_of_the_article(extractor):
     claims = extractor.extract(text, doc="eu-deal", published_at="2025-08-01")
     fund = [c for c in claims if c.sentence.startswith("The fund")]
     assert fund and {c.recipient for c in fund} == {"EU"}
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "pledgers"),
+    [
+        (
+            "Allies line up\nTokyo, Brussels and Seoul all promised to invest in the United States.\n",
+            "Tokyo, Brussels",
+            {"JPN", "EU", "KOR"},
+        ),
+        (
+            "Allies line up\nJapan agreed to invest $550 billion in the U.S.\n"
+            "Korea has pledged $350 billion.\n"
+            "Japan and Korea both said the investments would be made within Trump's term.\n",
+            "Japan and Korea",
+            {"JPN", "KOR"},
+        ),
+        (  # a country named in passing is not a second pledger
+            "Japan deal\nJapan agreed to invest $550 billion in the U.S.\n"
+            "Japan's fund, unlike Korea's, will be run by a state bank.\n",
+            "Japan's fund",
+            {"JPN"},
+        ),
+    ],
+)
+def test_several_pledgers_without_amounts(extractor, text, start, pledgers):
+    claims = extractor.extract(text, doc="several", published_at="2025-08-01")
+    assert {c.pledger for c in claims if c.sentence.startswith(start)} == pledgers
