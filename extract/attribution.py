@@ -342,6 +342,37 @@ _GAP = re.compile(
 )
 
 
+_NESTED = re.compile(
+    r"[“\"][^”\"]*?(?<![\w’'])(?P<who>(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*)\s+"
+    r"(?:said|says|told (?:me|us|him|her|them|reporters)|added|wrote|declared)\s*[,:]?\s*‘(?P<inner>.+?)(?:’(?!\w)|$)"
+)
+_MONEY_MARK = re.compile(r"[$€¥£]|\b(?:USD|EUR|JPY|KRW|dollars?|won|yen|euros?)\b|\d")
+
+
+def nested_speaker(text: str) -> str | None:
+    """The speaker of a quote inside a quote, when the inner quote holds the sentence's figures:
+    “Akazawa told me, ‘We will invest $550bn,’” Trump said -> "Akazawa".
+
+    >>> nested_speaker("“Lee told us, ‘Korea will put in $350 billion,’” he said.")
+    'Lee'
+    >>> nested_speaker("“We will put in $350 billion,” he said.") is None
+    True
+    """
+    if "‘" not in text:
+        return None
+    match = _NESTED.search(text)
+    if not match:
+        return None
+    who, inner = match.group("who"), match.group("inner")
+    outside = text[: match.start("inner")] + text[match.end("inner") :]
+    if not _MONEY_MARK.search(inner) or _MONEY_MARK.search(outside):
+        return None  # the figures are not (only) the inner speaker's
+    table = load_actor_table()
+    if table.find_actor(who) is None and len(who.split()) < 2:
+        return None  # "Then" or "It": not a name
+    return who
+
+
 def surface_attribution_cue(text: str) -> bool:
     """Whether `surface_speaker` has a speech verb or noun to work from in `text` (no parse needed)."""
     return bool(_SURFACE_VERB.search(text) or _SURFACE_NOUN.search(text))
@@ -521,6 +552,9 @@ def attribute(
                 speaker, rule = pick[0], "attribution.quote"
             elif sentence.paragraph in last_para_quote_speaker:
                 speaker, rule = last_para_quote_speaker[sentence.paragraph], "attribution.quote-continued"
+            inner = nested_speaker(sentence.text)
+            if inner:  # “Akazawa told me, ‘We will invest $550bn,’” he said: Akazawa's claim
+                speaker, rule = inner, "attribution.nested-quote"
         elif found:
             speaker, rule = found
         elif (

@@ -93,3 +93,26 @@ def test_headline_forms(nlp, headline, expected):
 def test_description_is_not_attribution(nlp):
     text = "Headline\nLike other deals the president has touted, the pact may not last."
     assert speakers(nlp, text)[1][1] == "author"
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker"),
+    [
+        ("“Lee told us, ‘Korea will put in $350 billion,’” Trump said.", "Lee"),
+        (
+            "“Prime Minister Ishiba said, ‘We will invest $550 billion,’ and he meant it,” Trump said.",
+            "Prime Minister Ishiba",
+        ),
+        ("“We will put in $350 billion,” he said.", None),  # no inner quote
+        ("“Lee told us, ‘It is a deal,’ and then we got $350 billion,” Trump said.", None),  # figures outside
+    ],
+)
+def test_nested_quote_speaker(line, speaker):
+    from extract.attribution import nested_speaker
+
+    assert nested_speaker(line) == speaker
+
+
+def test_nested_quote_is_credited_to_the_inner_speaker(nlp):
+    text = "Trump on Korea\nKorea pledged $350 billion.\n“Lee told me, ‘Korea will give $350 billion,’” Trump said.\n"
+    assert speakers(nlp, text)[2][1] == "Lee"
