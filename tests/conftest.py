@@ -18,8 +18,8 @@ def run_cli(
     *args: str, env: dict | None = None, timeout: int = 600, cwd: Path | None = None
 ) -> subprocess.CompletedProcess:
     """Run the real `pledgewatch` console script in a subprocess (Scrapy's reactor starts once per process)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("PLEDGEWATCH_DB", None) if env is None or "PLEDGEWATCH_DB" not in env else None
+    # the tests name their warehouse with --db; a PLEDGEWATCH_DB of the caller's shell must not leak in
+    full_env = {k: v for k, v in os.environ.items() if k != "PLEDGEWATCH_DB"} | (env or {})
     return subprocess.run(
         [str(BIN / "pledgewatch"), *args],
         capture_output=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -162,13 +160,3 @@ def connect(
     if not read_only:
         migrate(con)
     return con
-
-
-@contextmanager
-def session(path: str | Path, **kwargs) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived connection: open, yield, close, so other processes get their turn."""
-    con = connect(path, **kwargs)
-    try:
-        yield con
-    finally:
-        con.close()
