@@ -103,13 +103,13 @@ def _extract_articles(
     """Claims of every article, parsed in batches; an article that fails is logged with its URL and skipped."""
     claims, failures = [], []
     results = extractor.extract_many(articles)
-    for article in _progress(articles, label):
+    for i, article in enumerate(_progress(articles, label)):
         try:
             claims.extend(next(results))
-        except Exception as error:  # one bad article must not stop the run
+        except Exception as error:  # one bad article must not stop the run: go on after it
             log.error("extraction failed for %s: %s", article.url, error)
             failures.append((article.url, f"extraction: {error}"))
-            results = extractor.extract_many(articles[articles.index(article) + 1 :])
+            results = extractor.extract_many(articles[i + 1 :])
     return claims, failures
 
 
@@ -136,11 +136,23 @@ def _read_documents(paths: tuple[str, ...]) -> tuple[list, list[tuple[str, str]]
     return articles, failures, used
 
 
-def _file_claims(path: Path, article, extractor) -> list:
-    """Claims of a local file; its doc id is the file name without extension, as the guidelines say."""
-    return extractor.extract(
-        article.text, doc=path.stem, article_url=article.canonical_url, published_at=article.published_at
-    )
+def _file_claims(paths: list[Path], articles: list, extractor) -> tuple[list, list[tuple[str, str]]]:
+    """Claims of local files, parsed in batches; each file's doc id is its name without extension, as the
+    guidelines say. A file whose extraction fails gets one line on stderr and the others go on."""
+    items = [
+        (a.text, {"doc": p.stem, "article_url": a.canonical_url, "published_at": a.published_at})
+        for p, a in zip(paths, articles)
+    ]
+    claims, failures = [], []
+    results = extractor.extract_many(items)
+    for i, path in enumerate(_progress(paths, "extracting")):
+        try:
+            claims.extend(next(results))
+        except Exception as error:
+            click.echo(f"skipped {path}: extraction failed: {error}", err=True)
+            failures.append((str(path), f"extraction: {error}"))
+            results = extractor.extract_many(items[i + 1 :])
+    return claims, failures
 
 
 def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
@@ -170,15 +182,6 @@ def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
     return str(value).replace("\n", " ")
-
-
-def _amount(value, currency) -> str:
-    if value is None:
-        return "no amount"
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if abs(value) >= size:
-            return f"{currency} {value / size:g} {word}"
-    return f"{currency} {value:,.0f}"
 
 
 def _print_summary(counts: dict, flags: list[dict], top: int) -> None:
@@ -467,15 +470,8 @@ def extract(settings: Settings, paths: tuple[str, ...], fmt: str) -> None:
     articles, failures, used = _read_documents(paths)
     if not articles:
         raise click.ClickException("no file could be read" if failures else "no .txt or .html files found")
-    extractor = _extractor(settings)
-    rows = []
-    for path, article in zip(used, articles):
-        try:
-            claims = _file_claims(path, article, extractor)
-        except Exception as error:
-            click.echo(f"skipped {path}: extraction failed: {error}", err=True)
-            continue
-        rows.extend(c.to_dict() for c in claims)
+    claims, _ = _file_claims(used, articles, _extractor(settings))
+    rows = [c.to_dict() for c in claims]
     if fmt == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -509,14 +505,8 @@ def ingest(settings: Settings, paths: tuple[str, ...], db: str) -> None:
     articles, failures, used = _read_documents(paths)
     if not articles:
         raise click.ClickException("no file could be read" if failures else "no .txt or .html files found")
-    extractor = _extractor(settings)
-    claims = []
-    for path, article in zip(used, _progress(articles, "extracting")):
-        try:
-            claims.extend(_file_claims(path, article, extractor))
-        except Exception as error:
-            click.echo(f"skipped {path}: extraction failed: {error}", err=True)
-            failures.append((str(path), str(error)))
+    claims, extract_failures = _file_claims(used, articles, _extractor(settings))
+    failures += extract_failures
     started = datetime.now(UTC)
     con = _open_db(db)
     try:
@@ -698,7 +688,7 @@ def _score_flags(root: Path, extractor):
     manifest = read_manifest(root / "articles")
     paths = sorted((root / "articles").glob("*.txt"))
     articles = [apply_manifest(read_document(p, url=p.stem), manifest.get(p.name)) for p in paths]
-    claims = [c for p, a in zip(paths, articles) for c in _file_claims(p, a, extractor)]
+    claims, _ = _file_claims(paths, articles, extractor)
     con = connect(":memory:")
     try:
         load(con, articles, claims)
@@ -716,28 +706,15 @@ def parse(file: str, url: str) -> None:
 
     Example: pledgewatch parse saved.html --url https://www.theguardian.com/us-news/2025/jul/23/example
     """
-    from crawlers.documents import UnreadableDocument
+    from crawlers.documents import UnreadableDocument, read_document
 
     try:
-        article = _parse_html_file(Path(file), url)
+        article = read_document(Path(file), url, html=True)  # a saved page, whatever its file name
     except UnreadableDocument as error:
         raise click.ClickException(str(error)) from None
     keys = ["url", "canonical_url", "outlet", "title", "authors", "published_at", "section", "body"]
     data = article.to_dict()
     click.echo(json.dumps({k: data.get(k) for k in keys}, ensure_ascii=False, indent=2))
-
-
-def _parse_html_file(path: Path, url: str):
-    from crawlers.documents import UnreadableDocument
-    from crawlers.parsing import parse_html
-
-    data = path.read_bytes()
-    if not data.strip():
-        raise UnreadableDocument(f"{path}: empty file")
-    article = parse_html(data, url)
-    if article is None:
-        raise UnreadableDocument(f"{path}: no article found in the page (no headline or no body text)")
-    return article
 
 
 @cli.command()

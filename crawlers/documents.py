@@ -34,11 +34,12 @@ def _decode_text(path: Path, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_document(path: Path, url: str | None = None):
+def read_document(path: Path, url: str | None = None, *, html: bool | None = None):
     """Read one file as an Article.
 
     A .txt file holds the headline on line 1 and the body after it; doc id = file name without extension.
-    An .html file goes through the article parser that would handle `url` (a file:// URL by default).
+    An .html file (or any file with `html=True`) goes through the article parser that would handle `url`
+    (a file:// URL by default).
     """
     from crawlers.items import Article
 
@@ -56,7 +57,7 @@ def read_document(path: Path, url: str | None = None):
     if b"\x00" in data[:8192]:
         raise UnreadableDocument(f"{path}: binary file, not text or HTML")
     file_url = url or path.resolve().as_uri()
-    if path.suffix.lower() in (".html", ".htm"):
+    if html if html is not None else path.suffix.lower() in (".html", ".htm"):
         from crawlers.parsing import parse_html
 
         article = parse_html(data, file_url)

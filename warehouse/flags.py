@@ -11,11 +11,6 @@ from datetime import UTC, datetime
 
 import duckdb
 
-KINDS = (
-    "amount_mismatch", "stance_mismatch", "control_mismatch", "timing_mismatch", "condition_mismatch",
-    "us_self_inconsistency",
-)  # fmt: skip
-
 
 @dataclass
 class FlagStats:
