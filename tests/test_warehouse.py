@@ -213,10 +213,14 @@ def test_a_changed_article_becomes_a_new_revision(con):
     changed = dataclasses.replace(a, body="Updated: the figure was revised.")
     load(con, [changed], [_claim(changed, "us", 650e9)])
     assert con.execute("select revision from articles").fetchall() == [(2,)]
-    assert con.execute("select revision, body from article_revisions order by revision").fetchall() == [
-        (1, "Body."),
-        (2, "Updated: the figure was revised."),
+    assert con.execute("select revision, body from article_revisions").fetchall() == [(1, "Body.")]
+    assert con.execute("select revision, body, is_current from article_versions order by revision").fetchall() == [
+        (1, "Body.", False),
+        (2, "Updated: the figure was revised.", True),
     ]
+    # a third load of the same text adds no version
+    load(con, [changed], [_claim(changed, "us", 650e9)])
+    assert con.execute("select count(*) from article_versions").fetchall() == [(2,)]
 
 
 def test_articles_not_re_extracted_keep_their_claims(con):
@@ -273,7 +277,15 @@ def test_an_older_warehouse_is_migrated_on_open(tmp_path):
         "and table_name in (select table_name from duckdb_tables()) order by all"
     )
     assert con.execute(describe).fetchall() == fresh.execute(describe).fetchall()
+    constraints = (
+        "select table_name, constraint_type, constraint_column_names from duckdb_constraints() "
+        "where database_name = current_database() order by all"
+    )
+    assert con.execute(constraints).fetchall() == fresh.execute(constraints).fetchall()
     assert con.execute("select article_id, revision from articles").fetchall() == [("a1", 1)]
+    # its one version is the current one: no earlier version is kept, the view shows it once
+    assert con.execute("select count(*) from article_revisions").fetchall() == [(0,)]
+    assert con.execute("select article_id, revision, is_current from article_versions").fetchall() == [("a1", 1, True)]
     versions = [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()]
     assert versions == [v for v, _ in migration_files()]
     assert fresh.execute("select count(*) from schema_migrations").fetchone()[0] == len(migration_files())
@@ -380,3 +392,27 @@ def test_flag_evidence_is_bounded_but_the_count_is_exact(con):
         "select count(*) from flag_evidence where flag_id = ?", [flag["flag_id"]]
     ).fetchone()[0]
     assert stored == 5 * 5
+
+
+def test_migration_0006_keeps_only_earlier_versions_in_article_revisions(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = connect(path)
+    a = _article(1)
+    load(con, [a], [])
+    load(con, [dataclasses.replace(a, body="Second text.")], [])
+    # put the file back in its 0005 layout, where article_revisions also held the current version
+    con.execute("alter table article_revisions rename column superseded_at to stored_at")
+    con.execute(
+        "insert into article_revisions select article_id, revision, canonical_url, content_hash, title, body, "
+        "fetched_at, now(), warc_file, warc_record_id from articles"
+    )
+    con.execute("delete from schema_migrations where version = 6")
+    con.execute("delete from warehouse_meta where key = 'sql_digest'")
+    con.close()
+    con = connect(path)
+    assert con.execute("select revision, body from article_revisions").fetchall() == [(1, "Body.")]
+    assert con.execute("select revision, is_current from article_versions order by 1").fetchall() == [
+        (1, False),
+        (2, True),
+    ]
+    con.close()

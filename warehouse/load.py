@@ -119,17 +119,23 @@ def load_tables(
     stats = LoadStats()
     if arts.num_rows == 0:
         return stats
+    if pc.count_distinct(arts.column("article_id")).as_py() < arts.num_rows:
+        # the last row wins when a batch holds the same article twice
+        last = {article: i for i, article in enumerate(arts.column("article_id").to_pylist())}
+        arts = arts.take(sorted(last.values()))
     redo = pa.table({"canonical_url": sorted(extracted)}, schema=pa.schema([("canonical_url", pa.string())]))
     con.execute("begin transaction")
     try:
         con.register("batch_articles", arts)
         con.register("batch_claims", cl)
         con.register("batch_extracted", redo)
+        # What the warehouse holds for each article of the batch: a narrow table, the wide columns stay in Arrow.
         con.execute(
             """
-            create or replace temp table batch as
+            create or replace temp table batch_state as
             select
-                b.*,
+                b.article_id,
+                b.content_hash as new_hash,
                 a.content_hash as old_hash,
                 a.first_seen_at as old_first_seen_at,
                 case when b.canonical_url in (select canonical_url from batch_extracted) then $version
@@ -138,34 +144,48 @@ def load_tables(
                     when a.article_id is null then 1
                     when a.content_hash <> b.content_hash then coalesce(a.revision, 1) + 1
                     else coalesce(a.revision, 1)
-                end as new_revision,
-                a.article_id is null or a.content_hash <> b.content_hash as is_new_text
+                end as new_revision
             from batch_articles b
             left join articles a using (article_id)
             """,
             {"version": extractor_version},
         )
         stats.articles_new, stats.articles_changed, stats.articles_unchanged = con.execute(
-            "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> content_hash), "
-            "count(*) filter (where old_hash = content_hash) from batch"
+            "select count(*) filter (where old_hash is null), count(*) filter (where old_hash <> new_hash), "
+            "count(*) filter (where old_hash = new_hash) from batch_state"
         ).fetchall()[0]
         # Counted before the old claims go: what this load adds and removes.
-        con.execute(
-            "create or replace temp table old_claim_ids as select claim_id from claims "
-            "where article_url in (select canonical_url from batch_extracted)"
-        )
         stats.claims_total = pc.count_distinct(cl.column("claim_id")).as_py() if cl.num_rows else 0
-        (old_total,) = con.execute("select count(*) from old_claim_ids").fetchall()[0]
+        (old_total,) = con.execute(
+            "select count(*) from claims where article_url in (select canonical_url from batch_extracted)"
+        ).fetchall()[0]
         if old_total:
             stats.claims_added, stats.claims_removed = con.execute(
                 """
+                with old as (
+                    select claim_id from claims where article_url in (select canonical_url from batch_extracted)
+                )
                 select
-                    (select count(distinct claim_id) from batch_claims anti join old_claim_ids using (claim_id)),
-                    (select count(*) from old_claim_ids anti join batch_claims using (claim_id))
+                    (select count(distinct claim_id) from batch_claims anti join old using (claim_id)),
+                    (select count(*) from old anti join batch_claims using (claim_id))
                 """
             ).fetchall()[0]
         else:
             stats.claims_added = stats.claims_total
+        if stats.articles_changed:
+            # The version being replaced moves to article_revisions; articles keeps the current one.
+            con.execute(
+                """
+                insert or ignore into article_revisions
+                select
+                    a.article_id, a.revision, a.canonical_url, a.content_hash, a.title, a.body, a.fetched_at, $now,
+                    a.warc_file, a.warc_record_id
+                from articles a
+                join batch_state s using (article_id)
+                where s.old_hash <> s.new_hash
+                """,
+                {"now": now},
+            )
         columns = """
             article_id, url, canonical_url, outlet, title, authors, published_at, section, body, language,
             content_hash, fetched_at, first_seen_at, last_seen_at, revision, etag, last_modified, warc_file,
@@ -176,33 +196,25 @@ def load_tables(
             language, content_hash, coalesce(fetched_at::timestamptz, $now), coalesce(old_first_seen_at, $now),
             $now, new_revision, etag, last_modified, warc_file, warc_record_id, new_extractor_version
         """
-        # Known articles are replaced, new ones appended: a plain insert is the fast path for a bulk load.
+        # Known articles are replaced, new ones appended, all in one insert (the loader keeps article_id unique).
+        if stats.articles_changed or stats.articles_unchanged:
+            con.execute(
+                "delete from articles where article_id in "
+                "(select article_id from batch_state where old_hash is not null)"
+            )
         con.execute(
-            f"insert or replace into articles ({columns}) select {values} from batch where old_hash is not null",
-            {"now": now},
-        )
-        con.execute(
-            f"insert into articles ({columns}) select {values} from batch where old_hash is null",
-            {"now": now},
-        )
-        con.execute(
-            """
-            insert or ignore into article_revisions
-            select
-                article_id, new_revision, canonical_url, content_hash, title, body,
-                coalesce(fetched_at::timestamptz, $now), $now, warc_file, warc_record_id
-            from batch
-            where is_new_text
-            """,
+            f"insert into articles ({columns}) select {values} from batch_articles join batch_state using (article_id)",
             {"now": now},
         )
         # Claims of every re-extracted article are replaced by this extraction's claims.
-        con.execute("delete from claims where article_url in (select canonical_url from batch_extracted)")
+        if old_total:
+            con.execute("delete from claims where article_url in (select canonical_url from batch_extracted)")
         columns = ", ".join(f'"{name}"' for name in CLAIM_FIELDS)
         unique = stats.claims_total == cl.num_rows  # a batch normally holds each claim once
         source = "batch_claims" if unique else "(select distinct on (claim_id) * from batch_claims)"
-        con.execute(f"insert into claims ({columns}) select {columns} from {source}")
-        con.execute("drop table batch; drop table old_claim_ids")
+        if cl.num_rows:
+            con.execute(f"insert into claims ({columns}) select {columns} from {source}")
+        con.execute("drop table batch_state")
         for name in ("batch_articles", "batch_claims", "batch_extracted"):
             con.unregister(name)
         con.execute("commit")
@@ -229,12 +241,36 @@ def touch_unchanged(con: duckdb.DuckDBPyConnection, urls: list[str], now: dateti
     return count
 
 
-def start_run(con: duckdb.DuckDBPyConnection, command: str, run_id: str, started_at: datetime) -> None:
-    """Record that a run has started (finished_at stays null until `finish_run`)."""
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    command: str,
+    run_id: str,
+    started_at: datetime,
+    *,
+    abort_unfinished: bool = False,
+) -> list[str]:
+    """Record that a run has started: status 'running', finished_at null until `finish_run`.
+
+    With `abort_unfinished` (for a caller that holds the nightly run lock and the warehouse, so no other run
+    can still be going), runs left unfinished by a process that died are first marked 'aborted'; returns
+    their ids.
+    """
+    aborted = []
+    if abort_unfinished:
+        rows = con.execute(
+            "select run_id from runs where finished_at is null and coalesce(status, 'running') = 'running' "
+            "order by started_at"
+        ).fetchall()
+        aborted = [row[0] for row in rows]
+        con.execute(
+            "update runs set status = 'aborted', error = $why where run_id in (select unnest($ids::varchar[]))",
+            {"ids": aborted, "why": f"ended without recording its end (killed or crashed); found by run {run_id}"},
+        )
     con.execute(
-        "insert into runs (run_id, command, started_at) values ($id, $command, $at)",
+        "insert into runs (run_id, command, started_at, status) values ($id, $command, $at, 'running')",
         {"id": run_id, "command": command, "at": started_at},
     )
+    return aborted
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, **values) -> None:

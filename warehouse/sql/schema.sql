@@ -2,8 +2,11 @@
 -- with `comment on` (`pledgewatch schema` prints them). A new warehouse is created from this file; an existing one
 -- is first brought up to date by the numbered files in migrations/, then this file runs (it is idempotent).
 
+-- No primary key on the large tables (articles, claims, canonical_claims): uniqueness is kept by the loader (an
+-- article replaces its earlier row, its claims are replaced whole, duplicates in a batch dropped), and bulk loads
+-- run without index upkeep.
 create table if not exists articles (
-    article_id varchar primary key,
+    article_id varchar not null,
     url varchar not null,
     canonical_url varchar not null,
     outlet varchar,
@@ -40,7 +43,7 @@ comment on column articles.content_hash is 'sha256 of headline and body; a chang
 comment on column articles.fetched_at is 'When the page was fetched (the time of the run for local files).';
 comment on column articles.first_seen_at is 'When pledgewatch first stored this article.';
 comment on column articles.last_seen_at is 'When pledgewatch last saw this article, changed or not.';
-comment on column articles.revision is 'Number of the current revision (article_revisions.revision); 1 for an article never changed.';
+comment on column articles.revision is 'Number of the current version; 1 for an article never changed (earlier versions are in article_revisions).';
 comment on column articles.etag is 'ETag the server sent with the current version, for conditional requests.';
 comment on column articles.last_modified is 'Last-Modified the server sent with the current version, for conditional requests.';
 comment on column articles.warc_file is 'Evidence: the web archive (WARC) file holding the response of the current version.';
@@ -55,13 +58,13 @@ create table if not exists article_revisions (
     title varchar,
     body varchar,
     fetched_at timestamptz,
-    stored_at timestamptz not null,
+    superseded_at timestamptz not null,
     warc_file varchar,
     warc_record_id varchar,
     primary key (article_id, revision)
 );
 
-comment on table article_revisions is 'One row per version of an article: what the page said each time its text changed.';
+comment on table article_revisions is 'One row per earlier version of an article: what the page said before its text changed (the current version is in articles; the view article_versions shows them all).';
 comment on column article_revisions.article_id is 'The article (articles.article_id).';
 comment on column article_revisions.revision is 'Version number, 1 for the first text stored, counting up with each change.';
 comment on column article_revisions.canonical_url is 'Canonical URL of the article.';
@@ -69,12 +72,10 @@ comment on column article_revisions.content_hash is 'sha256 of headline and body
 comment on column article_revisions.title is 'Headline of this version.';
 comment on column article_revisions.body is 'Plain-text body of this version.';
 comment on column article_revisions.fetched_at is 'When this version was fetched.';
-comment on column article_revisions.stored_at is 'When pledgewatch stored this version.';
+comment on column article_revisions.superseded_at is 'When a newer text replaced this version.';
 comment on column article_revisions.warc_file is 'Evidence: the web archive file holding the response of this version.';
 comment on column article_revisions.warc_record_id is 'Evidence: WARC-Record-ID of that response record.';
 
--- No primary key on the large tables: uniqueness is kept by the loader (an article's claims are replaced whole,
--- duplicates in a batch dropped), and bulk loads run without index upkeep.
 create table if not exists claims (
     claim_id varchar not null,
     doc varchar not null,
