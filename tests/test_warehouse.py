@@ -171,6 +171,9 @@ def test_query_parameters_are_bound_not_formatted(con):
     assert rows == []
     _, rows = queries.run(con, sql, {"pledger": "x'); drop table claims; --"})
     assert rows == []
+    # the Arrow path binds the same way and gives the same rows
+    assert queries.run_arrow(con, sql, {"pledger": "JPN"}).num_rows == 2
+    assert queries.run_arrow(con, sql, {"pledger": "JPN' or '1'='1"}).num_rows == 0
     assert con.execute("select count(*) from claims").fetchone() == (2,)
 
 

@@ -155,7 +155,9 @@ def load_tables(
             "count(*) filter (where old_hash = new_hash) from batch_state"
         ).fetchall()[0]
         # Counted before the old claims go: what this load adds and removes.
-        stats.claims_total = pc.count_distinct(cl.column("claim_id")).as_py() if cl.num_rows else 0
+        (stats.claims_total,) = con.execute(
+            "select count(*) from (select distinct claim_id from batch_claims)"
+        ).fetchall()[0]
         (old_total,) = con.execute(
             "select count(*) from claims where article_url in (select canonical_url from batch_extracted)"
         ).fetchall()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.db import SQL_DIR
 
@@ -45,8 +46,8 @@ def query_defaults(sql: str) -> dict[str, str | None]:
     return defaults
 
 
-def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | None = None):
-    """Run SQL with named parameters bound (never formatted in); returns (columns, rows)."""
+def bind(sql: str, params: dict[str, str] | None = None) -> dict[str, str | None]:
+    """The values for a query's parameters: the given ones over its declared defaults; unknown names refused."""
     params = dict(params or {})
     wanted = set(_PARAM.findall(_strip_comments(sql)))
     values = {**query_defaults(sql), **params}
@@ -55,10 +56,22 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | None 
         raise QueryError(
             f"unknown parameter(s) {', '.join(sorted(unknown))}; this query takes: {', '.join(sorted(wanted)) or 'none'}"
         )
-    bound = {name: values.get(name) for name in wanted}
+    return {name: values.get(name) for name in wanted}
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | None = None):
+    """Run SQL with named parameters bound (never formatted in); returns (columns, rows)."""
+    bound = bind(sql, params)
     cursor = con.execute(sql, bound) if bound else con.execute(sql)
     columns = [d[0] for d in cursor.description] if cursor.description else []
     return columns, cursor.fetchall()
+
+
+def run_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, str] | None = None) -> pa.Table:
+    """Run SQL with named parameters bound; returns the result as an Arrow table (no Python objects per row)."""
+    bound = bind(sql, params)
+    relation = con.sql(sql, params=bound) if bound else con.sql(sql)
+    return relation.to_arrow_table() if relation is not None else pa.table({})
 
 
 def _strip_comments(sql: str) -> str:

@@ -3,8 +3,17 @@
 -- param pledger = null : only this pledger (ISO alpha-3 or EU)
 with
 
+cited as (
+    select us_claim_id as claim_id from flag_status where is_open
+    union
+    select other_claim_id from flag_status where is_open
+),
+
 evidence as (
-    select * from claims
+    -- only the cited claims: a semi-join, not a copy of the claims table
+    select claim_id, speaker, speaker_side, sentence, article_url
+    from claims
+    where claim_id in (select claim_id from cited)
 ),
 
 final as (
