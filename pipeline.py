@@ -614,21 +614,48 @@ def query(name: str | None, sql: str | None, params: tuple[str, ...], fmt: str, 
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", type=click.Path(file_okay=False), required=False)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--claimreview", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the confirmed flags as schema.org ClaimReview JSON-LD to FILE.")  # fmt: skip
+@click.option("--organisation", envvar="PLEDGEWATCH_ORGANISATION",
+              help="The publishing organisation, author of the ClaimReviews (or set PLEDGEWATCH_ORGANISATION).")  # fmt: skip
 @db_option
-def export(directory: str, fmt: str, db: str) -> None:
-    """Export the warehouse for other engines: Parquet partitioned by publication month (hive layout), or CSV.
+def export(directory: str | None, fmt: str, claimreview: str | None, organisation: str | None, db: str) -> None:
+    """Export the warehouse for other engines: Parquet partitioned by publication month (hive layout), or CSV;
+    with --claimreview, the reviewers' confirmed flags as ClaimReview JSON-LD.
 
     Spark, Trino, MotherDuck or DuckDB itself read the Parquet folders as they are, e.g.
     read_parquet('DIR/claims/*/*.parquet', hive_partitioning = true).
 
     Example: pledgewatch export exports/ --format parquet
+
+    Example: pledgewatch export --claimreview claimreviews.json --organisation "Example Fact Check"
     """
     import duckdb
 
     from warehouse.export import export as export_tables
 
+    if not directory and not claimreview:
+        raise click.UsageError("give a DIRECTORY to export to, or --claimreview FILE")
+    if claimreview and not (organisation or "").strip():
+        raise click.UsageError(
+            "--claimreview needs the publishing organisation: --organisation or PLEDGEWATCH_ORGANISATION"
+        )
+    if claimreview:
+        from review.claimreview import export_claimreviews
+
+        con = _open_db(db, read_only=True)
+        try:
+            written = export_claimreviews(con, Path(claimreview), organisation)
+        except (OSError, duckdb.Error) as error:
+            raise click.ClickException(f"{claimreview}: export failed: {str(error).splitlines()[0]}") from None
+        finally:
+            con.close()
+        plural = "s" if written != 1 else ""
+        click.echo(f"{written} ClaimReview{plural} of confirmed flags written to {claimreview}")
+        if not directory:
+            return
     con = _open_db(db, read_only=True)
     try:
         counts = export_tables(con, Path(directory), fmt)
@@ -639,6 +666,42 @@ def export(directory: str, fmt: str, db: str) -> None:
     click.echo(
         ", ".join(f"{table} {n}" for table, n in counts.items()) + f" rows written to {directory} ({fmt})"
     )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but localhost needs PLEDGEWATCH_REVIEW_TOKEN.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--archive-dir", type=click.Path(file_okay=False), envvar="PLEDGEWATCH_ARCHIVE",
+              help="Folder of the nightly web archives (default: archive/ beside the warehouse).")
+@click.option("--busy-wait", default=5.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+              help="How long a page waits for a warehouse the nightly job holds before saying it is busy.")
+@db_option
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, archive_dir: str | None, busy_wait: float, db: str) -> None:
+    """Start the fact-checkers' review page: the flag queue, both sides' evidence, the archived pages, decisions.
+
+    Listens on 127.0.0.1:8000 by default. Another --host (reachable from other machines) requires an access
+    token in PLEDGEWATCH_REVIEW_TOKEN; reviewers then sign in with it.
+
+    Example: pledgewatch serve --db data/pledgewatch.duckdb --port 8000
+    """  # fmt: skip
+    import os
+
+    from review.app import ReviewConfig
+    from review.server import TOKEN_ENV, ServeError, ServeRefused, serve as run_server
+
+    config = ReviewConfig(
+        db=Path(db), archive_dir=_archive_dir(archive_dir, db), busy_wait=busy_wait,
+        access_token=os.environ.get(TOKEN_ENV) or None, model=settings.model,
+    )  # fmt: skip
+    try:
+        run_server(config, host, port, lock_wait=settings.lock_wait)
+    except ServeRefused as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    except ServeError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command(name="eval")

@@ -1,0 +1,1 @@
+"""The fact-checkers' review page (`pledgewatch serve`) and the ClaimReview export of their verdicts."""
