@@ -27,8 +27,9 @@ OFFICIAL_WORDS = re.compile(
 )
 # Titles that, without another country named, are US offices in US-datelined trade coverage.
 US_TITLES = re.compile(
-    r"\b(?:commerce secretary|treasury secretary|secretary of (?:commerce|the treasury|state)|"
-    r"trade representative|white house|the administration|press secretary|the president)\b",
+    r"\b(?:(?:commerce|treasury|energy|interior|agriculture|defen[cs]e|war) secretary|"
+    r"secretary of (?:commerce|the treasury|state|energy|the interior|agriculture|defen[cs]e|war)|"
+    r"trade representative|white house|the administration|press secretary|the (?:vice[- ])?president)\b",
     re.IGNORECASE,
 )
 # Sources that speak for nobody's government.

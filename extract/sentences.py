@@ -11,7 +11,8 @@ and the annotation guidelines do neither):
   opening quote or bracket, a currency sign);
 - abbreviations ("Mr.", "Sept.", "Corp.") and initials ("Donald J. Trump") do not end a sentence;
   dotted acronyms ("U.S.", "U.K.") and company/month abbreviations end one only when the next word
-  is a typical sentence opener ("... sent to the U.S. The fund ...").
+  is a typical sentence opener ("... sent to the U.S. The fund ..."), and a dotted acronym also
+  when another country's name follows ("... in the U.S. Japan's envoy said ...").
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ SENTENCE_OPENERS = {
     "what", "who", "how", "why", "where", "asked", "speaking", "according", "last", "earlier", "later",
 }  # fmt: skip
 
+# Verbs that, right after a country's name, make it the subject of a new clause.
+CLAUSE_VERBS = {
+    "has", "have", "had", "is", "was", "will", "would", "could", "can", "may", "must", "should", "said",
+    "says", "agreed", "agrees", "pledged", "pledges", "promised", "committed", "announced", "insisted",
+    "denied", "rejected", "signed", "plans", "wants", "did", "does",
+}  # fmt: skip
+
 CLOSERS = "\"'”’»)]"
 # Candidate boundary: terminal punctuation, closers, whitespace, then an opener-like character.
 _BOUNDARY = re.compile(
@@ -90,8 +98,26 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
     if len(word) == 1 and word.isupper():  # an initial: "Donald J. Trump"
         return False
     if "." in word or bare in SOFT_ABBREVIATIONS:  # "U.S.", "e.g.", "Corp."
-        return next_word in SENTENCE_OPENERS
+        return next_word in SENTENCE_OPENERS or ("." in word and _names_other_country(line, match, word))
     return True
+
+
+def _names_other_country(line: str, match: re.Match[str], word: str) -> bool:
+    """Whether the text after a dotted acronym opens a clause about another country: its name in the
+    possessive or as a subject ("... in the U.S. Japan's envoy said ...", "... to the U.S. South Korea
+    has agreed ..."), where "U.S. Japan" cannot be one noun phrase ("the U.S. Japan deal" can)."""
+    from extract.actors import load_actor_table
+
+    table = load_actor_table()
+    after = line[match.end() : match.end() + 60].lstrip("\"'“‘«([")
+    mentions = table.countries_in(after)
+    if not mentions or mentions[0].start != 0 or mentions[0].code in (table.country_code(word), table.country_code(word + ".")):
+        return False
+    rest = after[mentions[0].end :]
+    if rest[:2] in ("'s", "’s"):
+        return True
+    following = _WORD_AFTER.match(rest.lstrip())
+    return bool(following) and following.group(1).lower() in CLAUSE_VERBS
 
 
 def split_line(line: str, offset: int) -> list[tuple[int, int]]:

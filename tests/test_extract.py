@@ -23,6 +23,11 @@ def extractor():
         ("Head. Line\nIt rose. It fell.", ["Head. Line", "It rose.", "It fell."]),
         ("H\nMoney went to the U.S. Air Force base.", ["H", "Money went to the U.S. Air Force base."]),
         ("H\nIt was sent to the U.S. The fund grew.", ["H", "It was sent to the U.S.", "The fund grew."]),
+        # another country opening a clause ends the sentence; the same country or a compound does not
+        ("H\nIt goes to the U.S. Japan's envoy agreed.", ["H", "It goes to the U.S.", "Japan's envoy agreed."]),
+        ("H\nHe flew to the U.S. South Korea has agreed.", ["H", "He flew to the U.S.", "South Korea has agreed."]),
+        ("H\nThe U.S. Japan deal is done.", ["H", "The U.S. Japan deal is done."]),
+        ("H\nOfficials in the U.S. Washington said.", ["H", "Officials in the U.S. Washington said."]),
         (
             "H\nHe said, “We pay. They decide.” Then he left.",
             ["H", "He said, “We pay.", "They decide.”", "Then he left."],
