@@ -10,13 +10,15 @@ import io
 import json
 import logging
 import sys
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 
 from crawlers.outlets import OUTLETS
+from ops.config import Config, ConfigError, find_config, load_config
+from ops.logs import RunStamp, event, setup_logging
 
 DEFAULT_DB = "data/pledgewatch.duckdb"
 SPIDERS = tuple(OUTLETS)
@@ -36,31 +38,60 @@ class Settings:
     verbose: bool = False
     model: str | None = None
     lock_wait: float = 60.0
+    config: Config = field(default_factory=Config)  # what pledgewatch.toml says (empty without one)
+    run_log: RunStamp | None = field(default=None, compare=False)  # stamps the run id on every log line
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
 
 
-class _QuietLibraries(logging.Filter):
-    """Lets through our own records and the libraries' warnings and errors."""
+class ConfigurationError(click.ClickException):
+    """A bad configuration file, option value or environment variable: one line, exit status 2."""
 
-    OWN = ("pledgewatch", "crawlers", "extract", "warehouse")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.name.split(".", 1)[0] in self.OWN or record.levelno >= logging.WARNING
+    exit_code = 2
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if (
-        not verbose
-    ):  # Scrapy and the HTML libraries report their own progress at INFO; keep the run log readable
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_QuietLibraries())
+def _setup_logging(verbose: bool, fmt: str = "auto", log_file: str | None = None) -> RunStamp:
+    """Log lines to stderr (JSON lines unless stderr is a terminal) and, with `log_file`, to that file."""
+    try:
+        return setup_logging(verbose=verbose, fmt=fmt, log_file=Path(log_file) if log_file else None)
+    except OSError as error:
+        raise ConfigurationError(f"{log_file}: cannot write the log file ({error.strerror or error})") from None
+
+
+def _load_config(option: str | None) -> Config:
+    """The configuration file named by --config or PLEDGEWATCH_CONFIG, else ./pledgewatch.toml, checked."""
+    path, named_by = find_config(option)
+    if path is None:
+        return Config()
+    try:
+        return load_config(path, named_by)
+    except ConfigError as error:
+        raise ConfigurationError(str(error)) from None
+
+
+def _config_defaults(ctx: click.Context, config: Config) -> dict:
+    """The file's values as defaults of each command's options (click: option > environment > these)."""
+    shared = {"db": config.db, "organisation": config.review_organisation}
+    per_command = {
+        "serve": {"archive_dir": config.archive},
+        "nightly": {
+            "archive_dir": config.archive,
+            "spiders": config.outlets,
+            "max_articles": config.max_articles,
+            "since": datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=config.since_days)
+            if config.since_days
+            else None,
+        }
+    }
+    defaults = {}
+    for name, command in ctx.command.commands.items():
+        params = {p.name for p in command.params}
+        wanted = {**shared, **per_command.get(name, {})}
+        values = {key: value for key, value in wanted.items() if key in params and value is not None}
+        if values:
+            defaults[name] = values
+    return defaults
 
 
 def _progress(items: list, label: str):
@@ -186,13 +217,21 @@ def _cell(value) -> str:
 
 def _print_summary(counts: dict, flags: list[dict], top: int) -> None:
     click.echo("")
+    if counts.get("run_id"):
+        click.echo(f"run {counts['run_id']}: {counts['status']}")
     click.echo(
         f"articles: {counts['articles']} stored ({counts['new']} new, {counts['changed']} changed, "
         f"{counts['unchanged']} unchanged); claims: {counts['claims']} stored ({counts['added']} added); "
-        f"flags: {len(flags)}"
+        f"flags: {len(flags)}" + (f" ({counts['flags_opened']} new)" if counts.get("flags_opened") else "")
     )
     if counts.get("failures"):
-        click.echo(f"failures: {len(counts['failures'])} (see the log lines above)")
+        faults = counts.get("faults", len(counts["failures"]))
+        gone = len(counts["failures"]) - faults
+        click.echo(
+            f"failures: {len(counts['failures'])} ({faults} faults"
+            + (f", {gone} gone or refused by robots.txt" if gone else "")
+            + "; see the log)"
+        )
     ranked = sorted(
         flags, key=lambda f: (FLAG_PRIORITY.get(f["kind"], 9), -f["evidence_pairs"], f["pledger"])
     )
@@ -227,16 +266,36 @@ db_option = click.option(
     "--lock-wait", default=60.0, show_default=True, envvar="PLEDGEWATCH_LOCK_WAIT", type=click.FloatRange(min=0),
     metavar="SECONDS", help="How long to wait for a warehouse another process holds (DuckDB has one writer).",
 )  # fmt: skip
+@click.option(
+    "--config", "config_file", envvar="PLEDGEWATCH_CONFIG", type=click.Path(dir_okay=False), metavar="FILE",
+    help="Configuration file (default: ./pledgewatch.toml when there is one; see pledgewatch.example.toml).",
+)
+@click.option("--log-file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also append the log as JSON lines here; stderr then gets warnings and errors only.")
+@click.option("--log-format", type=click.Choice(["auto", "json", "text"]), default="auto", show_default=True,
+              envvar="PLEDGEWATCH_LOG_FORMAT", help="stderr log lines: JSON objects, or text; auto: text on a terminal.")
 @click.version_option(package_name="pledgewatch")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, model: str | None, lock_wait: float) -> None:
+def cli(
+    ctx: click.Context, verbose: bool, model: str | None, lock_wait: float, config_file: str | None,
+    log_file: str | None, log_format: str,
+) -> None:
     """Follow news coverage of investment pledges, extract pledge claims, and flag where the US framing and
     the partner's statements differ.
 
     Example: pledgewatch nightly --sample
     """
-    _setup_logging(verbose)
-    ctx.obj = Settings(verbose=verbose, model=model, lock_wait=lock_wait)
+    config = _load_config(config_file)
+    from_file = ctx.get_parameter_source  # an option given nowhere else takes the file's value
+    if from_file("model") == click.core.ParameterSource.DEFAULT and config.model:
+        model = config.model
+    if from_file("lock_wait") == click.core.ParameterSource.DEFAULT and config.lock_wait is not None:
+        lock_wait = config.lock_wait
+    if from_file("log_file") == click.core.ParameterSource.DEFAULT and config.log_file:
+        log_file = config.log_file
+    run_log = _setup_logging(verbose, log_format, log_file)
+    ctx.default_map = _config_defaults(ctx, config)
+    ctx.obj = Settings(verbose=verbose, model=model, lock_wait=lock_wait, config=config, run_log=run_log)
 
 
 def _crawl(
@@ -256,7 +315,7 @@ def _crawl(
     if sample and replay:
         raise click.UsageError("give --sample or --replay, not both")
     source = SAMPLE_ARCHIVE if sample else (Path(replay) if replay else None)
-    overrides = {"LOG_LEVEL": "DEBUG" if settings.verbose else "WARNING"}
+    overrides = {**settings.config.crawl_overrides(), "LOG_LEVEL": "DEBUG" if settings.verbose else "WARNING"}
     what = ", ".join(spiders) + (f" and {len(urls)} URL(s)" if urls else "")
     log.info("crawling %s%s", what, f" (replaying {source.name}, offline)" if source else "")
     try:
@@ -323,69 +382,299 @@ def nightly(
     """Crawl the outlets, extract claims, load the warehouse and recompute the flags.
 
     Every fetched response goes into the run's web archive; pages the server reports unchanged are not
-    downloaded again, and articles whose text did not change are not extracted again.
+    downloaded again, and articles whose text did not change are not extracted again. One run at a time per
+    warehouse (a second one exits at once); exit status 0 when all went well, 1 when outlets or pages failed
+    or the run could not finish, 2 for a configuration error. Each step logs an event with the run id.
 
     Example: pledgewatch nightly --sample --db data/pledgewatch.duckdb
     """
-    from extract.model import EXTRACTOR_VERSION
-    from warehouse.flags import fetch_flags, recompute_flags
-    from warehouse.load import (
-        extraction_state, finish_run, load, new_run_id, record_crawl, start_run, touch_unchanged,
-    )  # fmt: skip
+    from ops.runlock import RunLock, RunLocked
+    from warehouse.load import new_run_id
 
+    if sample and replay:
+        raise click.UsageError("give --sample or --replay, not both")
     started = datetime.now(UTC)
-    run_id = new_run_id(started)
-    con = _open_db(db)
-    start_run(con, "nightly --sample" if sample else "nightly", run_id, started)
-    state = extraction_state(con)
-    known = _known_pages(con)
-    con.close()  # hold no lock while crawling and extracting
+    run = _Run(new_run_id(started), "nightly --sample" if sample else "nightly", started, db)
+    if settings.run_log:
+        settings.run_log.run_id = run.run_id
+    try:
+        lock = RunLock(db, run.run_id, started).acquire()
+    except RunLocked as error:
+        event(log, "run.skipped", "%s", error, level=logging.WARNING)
+        raise click.ClickException(str(error)) from None
+    try:
+        code = _nightly_steps(
+            settings, run, lock, spiders=spiders or SPIDERS, sample=sample, replay=replay, since=since,
+            max_articles=max_articles, archive_dir=archive_dir, top=top,
+        )  # fmt: skip
+    except (click.ClickException, click.exceptions.Exit):
+        raise
+    except Exception as error:  # a bug or an unforeseen fault: recorded, logged with its traceback, one line
+        event(log, "run.error", "nightly run failed: %s: %s", type(error).__name__, error, level=logging.ERROR,
+              exc_info=True)  # fmt: skip
+        run.fail(settings, f"{type(error).__name__}: {error}")
+        raise click.ClickException(
+            f"nightly run {run.run_id} failed: {type(error).__name__}: {error} (the log has the details)"
+        ) from None
+    finally:
+        lock.release()
+    sys.exit(code)
 
+
+@dataclass
+class _Run:
+    """One nightly run's record while it runs: what the runs table gets at its end, whatever the end is."""
+
+    run_id: str
+    command: str
+    started_at: datetime
+    db: str
+    values: dict = field(default_factory=dict)
+    recorded: bool = False
+
+    def fail(self, settings: Settings, error: str, *, wait: float | None = None) -> None:
+        """Record the run as failed: in the warehouse, or beside it when the warehouse is busy."""
+        from ops.runs import defer_run
+        from warehouse.db import WarehouseBusy, WarehouseError, connect
+        from warehouse.load import finish_run
+
+        if self.recorded:
+            return
+        self.recorded = True
+        self.values.update(status="failed", error=error, finished_at=datetime.now(UTC))
+        event(log, "run.end", "nightly run %s failed: %s", self.run_id, error, level=logging.ERROR,
+              status="failed", exit_code=1, duration_s=self._duration())  # fmt: skip
+        try:
+            con = connect(self.db, wait_seconds=settings.lock_wait if wait is None else wait)
+        except (WarehouseBusy, WarehouseError):
+            path = defer_run(self.db, {"run_id": self.run_id, "command": self.command,
+                                       "started_at": self.started_at, **self.values})  # fmt: skip
+            log.warning("the warehouse is busy: run %s is recorded in %s until the next run stores it",
+                        self.run_id, path)  # fmt: skip
+            return
+        try:
+            if not con.execute("select count(*) from runs where run_id = ?", [self.run_id]).fetchall()[0][0]:
+                from warehouse.load import start_run
+
+                start_run(con, self.command, self.run_id, self.started_at)
+            finish_run(con, self.run_id, **self.values)
+        finally:
+            con.close()
+
+    def _duration(self) -> float:
+        return round((datetime.now(UTC) - self.started_at).total_seconds(), 1)
+
+
+def _nightly_db(db: str, settings: Settings):
+    """The warehouse for a nightly step; WarehouseBusy when another process holds it past --lock-wait."""
+    from warehouse.db import WarehouseError, connect
+
+    try:
+        return connect(db, on_wait=lambda message: log.warning(message), wait_seconds=settings.lock_wait)
+    except WarehouseError as error:  # not a warehouse at all: the path given is wrong
+        raise ConfigurationError(str(error)) from None
+
+
+def _published_before(article, since: datetime) -> bool:
+    """Whether the article says it was published before `since` (naive times are UTC)."""
+    if not article.published_at:
+        return False
+    try:
+        published = datetime.fromisoformat(article.published_at)
+    except ValueError:
+        return False
+    published = published if published.tzinfo else published.replace(tzinfo=UTC)
+    return published < (since if since.tzinfo else since.replace(tzinfo=UTC))
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why the web archive cannot be written in `folder`, or None when it can."""
+    import tempfile
+
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-") as probe:
+            probe.write(b"pledgewatch")
+            probe.flush()
+    except OSError as error:
+        return f"{error.strerror or error}: {error.filename or folder}"
+    return None
+
+
+def _nightly_steps(
+    settings: Settings, run: _Run, lock, *, spiders: tuple[str, ...], sample: bool, replay: str | None,
+    since: datetime | None, max_articles: int | None, archive_dir: str | None, top: int,
+) -> int:  # fmt: skip
+    """The nightly run under its lock: warehouse check-in, crawl, extract, load, flag, record. Returns the exit status."""
+    from extract.model import EXTRACTOR_VERSION
+    from ops.faults import pause_before_commit
+    from ops.runs import outcome, store_pending
+    from warehouse.db import WarehouseBusy
+    from warehouse.flags import fetch_flags, recompute_flags
+    from warehouse.load import extraction_state, finish_run, load, record_crawl, start_run, touch_unchanged
+
+    db = run.db
+    event(log, "run.start", "nightly run %s started", run.run_id, command=run.command, outlets=list(spiders),
+          since=since, max_articles=max_articles, db=db, config=settings.config.path)  # fmt: skip
+    try:
+        con = _nightly_db(db, settings)
+    except WarehouseBusy as error:
+        run.fail(settings, f"warehouse busy: {error}", wait=0)
+        raise click.ClickException(str(error)) from None
+    try:
+        for stored in store_pending(con, db):
+            event(log, "run.stored", "stored the record of run %s, kept while the warehouse was busy", stored,
+                  stored_run=stored)  # fmt: skip
+        for aborted in start_run(con, run.command, run.run_id, run.started_at, abort_unfinished=True):
+            event(log, "run.aborted", "run %s has no recorded end (killed or crashed): marked aborted", aborted,
+                  level=logging.WARNING, aborted_run=aborted)  # fmt: skip
+        state = extraction_state(con)
+        known = _known_pages(con)
+    finally:
+        con.close()  # hold no lock while crawling and extracting
+
+    failures: list[tuple[str, str]] = []
+    archive: Path | None = _archive_dir(archive_dir, db)
+    if problem := _unwritable(archive):
+        event(log, "archive.unwritable", "cannot write the web archive in %s (%s): crawling without one",
+              archive, problem, level=logging.ERROR, archive=archive)  # fmt: skip
+        failures.append((str(archive), f"archive: cannot write the web archive ({problem}); this run keeps none"))
+        archive = None
+
+    lock.note(phase="crawling")
+    event(log, "crawl.start", "crawling %s", ", ".join(spiders), outlets=list(spiders))
     result = _crawl(
-        spiders or SPIDERS, settings, sample=sample, replay=replay, since=since, max_articles=max_articles,
-        archive_dir=_archive_dir(archive_dir, db), known=known,
+        spiders, settings, sample=sample, replay=replay, since=since, max_articles=max_articles,
+        archive_dir=archive, known=known,
     )  # fmt: skip
-    log.info(
+    failures = list(result.failures) + failures
+    if since is not None and (older := [a for a in result.articles if _published_before(a, since)]):
+        # a feed item without a date is fetched; its page's own date still keeps it out of the run
+        result.articles = [a for a in result.articles if not _published_before(a, since)]
+        event(log, "crawl.before_since", "left out %d articles published before %s (their feed items had no date)",
+              len(older), since, articles=len(older))  # fmt: skip
+    if archive is not None and (unarchived := [a for a in result.articles if not a.warc_record_id]):
+        failures.append((str(result.archive or archive),
+                         f"archive: {len(unarchived)} articles have no archive record (writing it failed)"))  # fmt: skip
+    event(
+        log, "crawl.done",
         "crawl: %d articles, %d unchanged since the last run (not modified, or same text), %d failures; archive %s",
         len(result.articles), len(result.unchanged), len(result.failures), result.archive or "none",
+        articles=len(result.articles), unchanged=len(result.unchanged), failures=len(result.failures),
+        spiders=result.stats, archive=result.archive,
     )  # fmt: skip
+
     # An article whose text and extractor are both unchanged keeps its stored claims.
     todo = [a for a in result.articles if state.get(a.canonical_url) != (a.content_hash, EXTRACTOR_VERSION)]
-    log.info(
-        "extracting %d articles (%d unchanged since the last run)",
-        len(todo),
-        len(result.articles) - len(todo),
-    )
+    lock.note(phase="extracting")
+    event(log, "extract.start", "extracting %d articles (%d unchanged since the last run)", len(todo),
+          len(result.articles) - len(todo), articles=len(todo))  # fmt: skip
     claims, extract_failures = _extract_articles(todo, _extractor(settings)) if todo else ([], [])
-    failures = list(result.failures) + extract_failures
+    failures += extract_failures
+    event(log, "extract.done", "extraction: %d claims from %d articles, %d failed", len(claims), len(todo),
+          len(extract_failures), claims=len(claims), failures=len(extract_failures))  # fmt: skip
 
-    con = _open_db(db)
+    feeds = {url for name in spiders for url in settings.config.feeds.get(name) or OUTLETS[name].feeds}
+    verdict = outcome(failures, brought_in=bool(result.articles or result.unchanged), feeds=feeds)
+    run.values.update(
+        articles_fetched=len(result.articles), spider_stats=result.stats,
+        failures=[{"url": u, "reason": r} for u, r in failures],
+    )  # fmt: skip
+
+    lock.note(phase="loading")
+    event(log, "load.start", "loading %d articles and %d claims", len(result.articles), len(claims))
     try:
-        stats = load(con, result.articles, claims, extracted={a.canonical_url for a in todo})
+        con = _nightly_db(db, settings)
+    except WarehouseBusy as error:
+        run.fail(settings, f"warehouse busy at load time, nothing of this run stored: {error}", wait=0)
+        raise click.ClickException(
+            f"{error} Nothing of this run was stored; the next run fetches these pages again."
+        ) from None
+    try:
+        stats = load(pause_before_commit(con), result.articles, claims, extracted={a.canonical_url for a in todo})
         stats.articles_unchanged += touch_unchanged(con, result.unchanged)
+        event(log, "load.done", "stored %d new and %d changed articles, %d claims added", stats.articles_new,
+              stats.articles_changed, stats.claims_added, articles_new=stats.articles_new,
+              articles_changed=stats.articles_changed, articles_unchanged=stats.articles_unchanged,
+              claims_added=stats.claims_added, claims_removed=stats.claims_removed)  # fmt: skip
         flag_stats = recompute_flags(con)
+        event(log, "flags.done", "flags: %d opened, %d closed, %d open", flag_stats.opened, flag_stats.closed,
+              flag_stats.open_total, opened=flag_stats.opened, closed=flag_stats.closed,
+              open_total=flag_stats.open_total)  # fmt: skip
         flags = fetch_flags(con)
         articles_total = con.execute("select count(*) from articles").fetchall()[0][0]
         claims_total = con.execute("select count(*) from claims").fetchall()[0][0]
-        finish_run(
-            con, run_id,
-            status="ok" if not failures else "partial",
-            articles_fetched=len(result.articles), articles_new=stats.articles_new,
-            articles_changed=stats.articles_changed, articles_unchanged=stats.articles_unchanged,
-            claims_added=stats.claims_added, flags_open=flag_stats.open_total,
-            spider_stats=result.stats, failures=[{"url": u, "reason": r} for u, r in failures],
+        run.values.update(
+            status=verdict.status, articles_new=stats.articles_new, articles_changed=stats.articles_changed,
+            articles_unchanged=stats.articles_unchanged, claims_added=stats.claims_added,
+            flags_open=flag_stats.open_total, flags_opened=flag_stats.opened, finished_at=datetime.now(UTC),
         )  # fmt: skip
-        record_crawl(con, run_id, result.stats, failures)
+        con.execute("begin transaction")
+        try:
+            finish_run(con, run.run_id, **run.values)
+            record_crawl(con, run.run_id, result.stats, failures)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        run.recorded = True
     finally:
         con.close()
+    event(log, "run.end", "nightly run %s: %s", run.run_id, verdict.status,
+          level=logging.INFO if verdict.status == "ok" else logging.WARNING, status=verdict.status,
+          exit_code=verdict.exit_code, duration_s=run._duration(), faults=len(verdict.faults),
+          gone=len(verdict.gone), articles_new=stats.articles_new, claims_added=stats.claims_added,
+          flags_opened=flag_stats.opened)  # fmt: skip
     _print_summary(
         {"articles": articles_total, "new": stats.articles_new, "changed": stats.articles_changed,
          "unchanged": stats.articles_unchanged, "claims": claims_total, "added": stats.claims_added,
-         "failures": failures},
+         "failures": failures, "run_id": run.run_id, "status": verdict.status, "faults": len(verdict.faults),
+         "flags_opened": flag_stats.opened},
         flags, top,
     )  # fmt: skip
-    if failures and not result.articles and not result.unchanged:  # nothing could be brought in
-        sys.exit(1)
+    return verdict.exit_code
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--runs", "last", default=5, show_default=True, type=click.IntRange(min=1), help="Runs to list.")
+@click.option("--window", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Outlet health over this many recent nightly runs.")  # fmt: skip
+@db_option
+@click.pass_obj
+def status(settings: Settings, fmt: str, last: int, window: int, db: str) -> None:
+    """Health at a glance: the last runs, each outlet's health, counts of articles, claims and flags.
+
+    Per outlet: when it last brought something in, how many recent runs it failed, the share of its pages
+    that failed, and the age of its newest article. Reads the warehouse read-only; when another process is
+    writing it, says so in one line (exit 1).
+
+    Example: pledgewatch status --format json
+    """
+    from ops.runlock import describe, read_holder
+    from ops.status import gather, render
+    from warehouse.db import WarehouseBusy, WarehouseError, connect
+
+    try:  # a glance should not hang: wait a few seconds at most for a writer to finish
+        con = connect(db, read_only=True, wait_seconds=min(settings.lock_wait, 5.0))
+    except WarehouseBusy:
+        holder = read_holder(db)
+        who = f"nightly {describe(holder)}" if holder else "another process"
+        raise click.ClickException(
+            f"{db} is busy: {who} is writing to it and DuckDB lets no reader in meanwhile; try again shortly"
+        ) from None
+    except WarehouseError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        found = gather(con, db, runs=last, window=window)
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(found))
 
 
 @cli.command()

@@ -8,7 +8,14 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 
 # Who we are and how to reach us; set PLEDGEWATCH_CONTACT (a URL or e-mail address) for your deployment.
 CONTACT = os.environ.get("PLEDGEWATCH_CONTACT", "https://github.com/pledgewatch/pledgewatch")
-USER_AGENT = f"pledgewatch/0.1 (news-claim research crawler; +{CONTACT})"
+
+
+def user_agent(contact: str) -> str:
+    """The User-Agent naming `contact` (a URL or e-mail address); pledgewatch.toml's crawl.contact uses it."""
+    return f"pledgewatch/0.1 (news-claim research crawler; +{contact})"
+
+
+USER_AGENT = user_agent(CONTACT)
 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8

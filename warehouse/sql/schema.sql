@@ -136,7 +136,9 @@ create table if not exists runs (
     claims_added integer,
     flags_open integer,
     spider_stats json,
-    failures json
+    failures json,
+    flags_opened integer,
+    error varchar
 );
 
 comment on table runs is 'One row per run of nightly, crawl or ingest.';
@@ -144,7 +146,7 @@ comment on column runs.run_id is 'Run identity: UTC start time and a random suff
 comment on column runs.command is 'The command that ran (nightly, ingest).';
 comment on column runs.started_at is 'When the run started.';
 comment on column runs.finished_at is 'When the run finished; null while it runs or when it died.';
-comment on column runs.status is 'ok, partial (some pages or outlets failed), or failed.';
+comment on column runs.status is 'running, then ok, partial (some pages or outlets failed), failed (nothing stored, or a fault stopped it) or aborted (the process died; marked by the next nightly run).';
 comment on column runs.articles_fetched is 'Articles the crawl (or the file reader) delivered.';
 comment on column runs.articles_new is 'Articles stored for the first time.';
 comment on column runs.articles_changed is 'Articles whose content changed since they were last stored.';
@@ -153,6 +155,8 @@ comment on column runs.claims_added is 'Claims stored that were not stored befor
 comment on column runs.flags_open is 'Flags present after the run.';
 comment on column runs.spider_stats is 'Per spider: fetched, parsed, skipped, failed.';
 comment on column runs.failures is 'List of {url, reason} for pages or files that failed.';
+comment on column runs.flags_opened is 'Flags the run raised for the first time, or raised again after they had closed.';
+comment on column runs.error is 'Why the run failed or was aborted, in one line; null when it ran to its end.';
 
 create table if not exists crawl_stats (
     run_id varchar not null,

@@ -1,0 +1,1 @@
+"""Running pledgewatch unattended: configuration, the run lock, structured logs, run records and health."""
