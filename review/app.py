@@ -313,9 +313,9 @@ class ReviewApp:
 
         try:
             await run_in_threadpool(store)
+        except reviews.UnknownFlag:
+            raise HTTPException(404, f"There is no flag {flag_id!r}.") from None
         except reviews.ReviewError as error:
-            if str(error).startswith("no flag"):
-                raise HTTPException(404, f"There is no flag {flag_id!r}.") from None
             context = await run_in_threadpool(self._flag_context, flag_id)
             context.update(form=values, error=str(error), recorded=False)
             return self.render(request, "flag.html", context, status=400)

@@ -10,6 +10,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extract.amounts import find_money
 
@@ -37,43 +38,44 @@ class Cue:
     title: str
 
 
+_NLP_LOCK = threading.Lock()  # spaCy pipelines are not shared between threads
+
+
+@lru_cache(maxsize=2)
+def _pipeline(model: str | None) -> tuple[object, dict] | None:
+    """The spaCy pipeline and the stance and control matchers, loaded once per process and model."""
+    from extract.cues import load_concepts
+    from extract.nlp import ModelNotInstalled, load_nlp
+
+    try:
+        nlp = load_nlp(model)
+    except ModelNotInstalled as error:
+        log.warning("stance and control cues will not be highlighted: %s", error)
+        return None
+    return nlp, load_concepts(nlp)
+
+
 class CueFinder:
     """Finds the stance and control cues of a sentence with the extractor's own patterns.
 
-    The spaCy model loads on first use (once per process); without it only amounts, conditions and
-    timeframes are marked.
+    The spaCy model loads on first use; without it only amounts, conditions and timeframes are marked.
     """
 
     def __init__(self, model: str | None = None) -> None:
         self.model = model
-        self._lock = threading.Lock()
-        self._loaded = False
-        self._nlp = None
-        self._concepts: dict = {}
-
-    def _load(self) -> None:
-        from extract.cues import load_concepts
-        from extract.nlp import ModelNotInstalled, load_nlp
-
-        try:
-            self._nlp = load_nlp(self.model)
-            self._concepts = load_concepts(self._nlp)
-        except ModelNotInstalled as error:
-            log.warning("stance and control cues will not be highlighted: %s", error)
-        self._loaded = True
 
     def hits(self, sentence: str, rule_ids: set[str]) -> list[Cue]:
         """The cues of `sentence` whose rule ids are among `rule_ids` (the rules that fired for the claim)."""
         wanted = {r for r in rule_ids if r.split(".", 1)[0] in CUE_CONCEPTS}
         if not wanted:
             return []
-        with self._lock:  # spaCy pipelines are not shared between threads
-            if not self._loaded:
-                self._load()
-            if self._nlp is None:
+        with _NLP_LOCK:
+            loaded = _pipeline(self.model)
+            if loaded is None:
                 return []
-            doc = self._nlp(sentence)
-            found = [hit for name in CUE_CONCEPTS for hit in self._concepts[name].hits(doc)]
+            nlp, concepts = loaded
+            doc = nlp(sentence)
+            found = [hit for name in CUE_CONCEPTS for hit in concepts[name].hits(doc)]
         return [
             Cue(hit.concept, hit.start, hit.end, f"{hit.concept}: {hit.label} ({hit.rule_id})")
             for hit in found

@@ -35,7 +35,11 @@ MAX_REVIEWER = 100
 
 
 class ReviewError(ValueError):
-    """Raised by `record_review` for a decision it cannot store: unknown flag, decision, or a missing name."""
+    """Raised by `record_review` for a decision it cannot store: unknown decision, a missing or long name or note."""
+
+
+class UnknownFlag(ReviewError):
+    """Raised by `record_review` for a flag id that is not in the warehouse."""
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,7 @@ def record_review(
         "select us_canonical_claim_id, other_canonical_claim_id from flags where flag_id = ?", [flag_id]
     ).fetchall()
     if not found:
-        raise ReviewError(f"no flag {flag_id!r}")
+        raise UnknownFlag(f"no flag {flag_id!r}")
     review_id = uuid.uuid4().hex
     con.execute(
         "insert into reviews values (?, ?, ?, ?, ?, ?, ?, ?)",
