@@ -54,6 +54,7 @@ IRREGULAR_SPEECH = frozenset(
 PARSED_REFERENCES = frozenset(
     "invest invests invested investing investment investments investor investors funding".split()
 )
+_SYMBOLS = frozenset("%-–—:/&$€£¥₩+")
 _WORD = re.compile(r"[^\W\d_]+(?:[.'’][^\W\d_]+)*\.?", re.UNICODE)
 
 
@@ -93,20 +94,37 @@ def _slot_words(token_pattern: dict) -> set[str] | None:
 Requirement = tuple[frozenset[str], ...]
 
 
-def _requirements(concept: str, keep) -> list[Requirement]:
-    """Per pattern of `concept` whose (label, rule id) `keep` accepts: the word sets that must occur."""
+def _slot_regex(token_pattern: dict) -> re.Pattern | None:
+    """A text-level search for a token pattern that is one REGEX on the token's text, else None.
+    Token anchors become boundaries that a superset of spaCy's token edges satisfies."""
+    for key in ("TEXT", "ORTH", "LOWER"):
+        value = token_pattern.get(key)
+        if isinstance(value, dict) and set(value) == {"REGEX"}:
+            body = value["REGEX"].removeprefix("^").removesuffix("$")
+            return re.compile(rf"(?<![\w.:]){body}(?![\w:])", re.IGNORECASE if key == "LOWER" else 0)
+    return None
+
+
+def _requirements(concept: str, keep) -> tuple[list[Requirement], list[re.Pattern]]:
+    """Per pattern of `concept` whose (label, rule id) `keep` accepts: the word sets that must occur;
+    and for patterns that name no word but match one token by a regex, that regex over the text."""
     from extract.cues import phrase_to_pattern
 
-    found = []
+    found: list[Requirement] = []
+    regexes: list[re.Pattern] = []
     for group in pattern_data(concept)["groups"]:
         for item in group["patterns"]:
             if not keep(group["label"], f"{concept}.{item['id']}"):
                 continue
             pattern = item.get("pattern") or phrase_to_pattern(item["phrase"])
-            slots = [_slot_words(t) for t in pattern if t.get("OP") not in ("?", "*")]
-            slots = [frozenset(s) for s in slots if s is not None]
-            found.append(tuple(slots))  # no slot: the pattern can fire on any sentence
-    return found
+            required = [t for t in pattern if t.get("OP") not in ("?", "*")]
+            slots = [frozenset(s) for s in map(_slot_words, required) if s is not None]
+            searches = [r for r in map(_slot_regex, required) if r is not None]
+            if not slots and searches:
+                regexes.append(searches[0])
+            else:
+                found.append(tuple(slots))  # no slot at all: the pattern can fire on any sentence
+    return found, regexes
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,7 @@ class Gate:
     requirements: tuple[Requirement, ...]  # strong cues: any one makes a candidate
     weak: tuple[Requirement, ...]  # weak references
     terms: tuple[Requirement, ...]  # terms of a pledge, which make a weak reference count
+    term_searches: tuple[re.Pattern, ...] = ()  # terms matched by a regex on one token ("50:50")
 
     @classmethod
     def from_patterns(cls, concepts: Iterable[str] = GATED_CONCEPTS) -> Gate:
@@ -123,12 +142,18 @@ class Gate:
         strong: list[Requirement] = []
         weak: list[Requirement] = []
         for name in concepts:
-            strong += _requirements(
+            words, regexes = _requirements(
                 name, lambda label, rule: label not in UNGATED_LABELS and rule not in WEAK_REFERENCES
             )
-            weak += _requirements(name, lambda label, rule: rule in WEAK_REFERENCES)
-        terms = _requirements("conditions", lambda label, rule: label in TERM_LABELS)
-        return cls(tuple(strong), tuple(weak), tuple(terms))
+            strong += words + [()] * len(regexes)  # (regex-only strong cues: none today; never missed)
+            words, regexes = _requirements(name, lambda label, rule: rule in WEAK_REFERENCES)
+            weak += words + [()] * len(regexes)
+        terms, searches = _requirements("conditions", lambda label, rule: label in TERM_LABELS)
+        return cls(tuple(strong), tuple(weak), tuple(terms), tuple(searches))
+
+    def has_term(self, text: str, words: set[str]) -> bool:
+        """Whether a term of a pledge (an instrument, a split, a scope) may be stated in `text`."""
+        return self._any(self.terms, words) or any(r.search(text) for r in self.term_searches)
 
     @staticmethod
     def needs_parser(text: str) -> bool:
@@ -146,7 +171,8 @@ class Gate:
     @staticmethod
     def _words(text: str) -> set[str]:
         words = {w.lower() for w in _WORD.findall(text)}  # "u.s." keeps its dot
-        return words | {w.rstrip(".") for w in words}
+        # symbols are tokens of their own in patterns ("# % of profits", "# - to - #")
+        return words | {w.rstrip(".") for w in words} | (set(text) & _SYMBOLS)
 
     @staticmethod
     def _any(requirements: tuple[Requirement, ...], words: set[str]) -> bool:
@@ -160,20 +186,33 @@ class Gate:
         """
         return self._any(self.requirements, self._words(text))
 
-    def candidates(self, sentences: list[Sentence]) -> list[bool]:
-        """Per sentence: may it be a claim (money, a strong cue, or a weak one with its support)?"""
+    def candidates(self, sentences: list[Sentence], quotes: list[tuple[int, ...]] | None = None) -> list[bool]:
+        """Per sentence: may it be a claim (money, a strong cue, or a weak one with its support)?
+
+        A weak reference counts beside a term of the pledge, or after a claim of the same speaker in
+        the same paragraph, where that speaker is not the author: so the sentence must have a voice
+        of its own (inside a quotation, or with a speech verb or attribution phrase), and a strong
+        candidate must come before it in its paragraph.
+        """
         flags: list[bool] = []
         strong_paragraphs: set[int] = set()
-        for s in sentences:
+        for i, s in enumerate(sentences):
             money = any(not is_excluded_context(s.text, m) for m in find_money(s.text))
             words = self._words(s.text)
             strong = money or self._any(self.requirements, words)
             if strong:
                 strong_paragraphs.add(s.paragraph)
             elif self._any(self.weak, words):
-                strong = self._any(self.terms, words) or s.paragraph in strong_paragraphs
+                strong = self.has_term(s.text, words) or (
+                    s.paragraph in strong_paragraphs and self._has_voice(s.text, words, quotes[i] if quotes else ())
+                )
             flags.append(strong)
         return flags
+
+    @staticmethod
+    def _has_voice(text: str, words: set[str], quotes: tuple[int, ...]) -> bool:
+        """Whether a sentence may be attributed to someone other than the author."""
+        return bool(quotes or words & _SPEECH_FORMS or surface_attribution_cue(text))
 
     def select(self, text: str, sentences: list[Sentence], quotes: list[tuple[int, ...]]) -> list[bool]:
         """Per sentence: run the full pipeline on it? Candidates, plus every sentence of a quotation
@@ -183,7 +222,7 @@ class Gate:
         get attribution from their surface text (`attribution.surface_speaker`), so a later "he
         added" resolves to the speaker they name.
         """
-        chosen = self.candidates(sentences)
+        chosen = self.candidates(sentences, quotes)
         members: dict[int, list[int]] = {}
         for i, ids in enumerate(quotes):
             for q in ids:

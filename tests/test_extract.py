@@ -266,6 +266,27 @@ def test_gate_keeps_money_and_pledge_cues_and_drops_the_rest(extractor):
     assert "Oil prices fell 2% on Tue" not in chosen and "The dirham has been pegge" not in chosen
 
 
+SPLIT_ARTICLE = """Tokyo details profit split in $550bn fund
+Japan will put $550 billion into a US fund, Akazawa said on Friday.
+The details were set out over dinner. Profits will be split 90:10 after the payback, he said.
+Lutnick: "90% of profits will go to the U.S."
+Toyota projects a lower net profit for the year.
+"""
+
+
+def test_gate_needs_a_term_or_a_voice_for_weak_references(extractor):
+    from extract.attribution import sentence_quotes
+
+    sentences = split_sentences(SPLIT_ARTICLE)
+    flags = extractor.gate.candidates(sentences, sentence_quotes(SPLIT_ARTICLE, sentences))
+    chosen = [s.text for s, f in zip(sentences, flags, strict=True) if f]
+    picked = lambda start: any(text.startswith(start) for text in chosen)  # noqa: E731
+    assert picked("Profits will be split")  # a ratio on one token ("90:10") is a term
+    assert picked('Lutnick: "90% of profits')  # "# % of profits": the symbol counts as a word
+    # narration with a weak reference ("details", "profit") and no term: the author speaks, no claim
+    assert not picked("The details were set") and not picked("Toyota projects")
+
+
 @pytest.mark.parametrize(
     ("lemma", "form"),
     [("commit", "committed"), ("pay", "paid"), ("invest", "investing"), ("buy", "bought"), ("fund", "funds")],
@@ -285,7 +306,7 @@ def test_quote_context_is_parsed(extractor):
     assert chosen == [False, True, True]
 
 
-@pytest.mark.parametrize("article", [ARTICLE, GULF_ARTICLE, TAIWAN_ARTICLE])
+@pytest.mark.parametrize("article", [ARTICLE, GULF_ARTICLE, TAIWAN_ARTICLE, SPLIT_ARTICLE])
 def test_gated_and_ungated_give_the_same_claims(extractor, article):
     ungated = Extractor(nlp=extractor.nlp, gated=False)
     meta = {"doc": "x", "published_at": "2025-05-20"}
