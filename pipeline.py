@@ -931,27 +931,25 @@ def export(directory: str | None, fmt: str, claimreview: str | None, organisatio
         raise click.UsageError(
             "--claimreview needs the publishing organisation: --organisation or PLEDGEWATCH_ORGANISATION"
         )
+
+    def exported(target: str, write):
+        con = _open_db(db, read_only=True)
+        try:
+            return write(con, Path(target))
+        except (OSError, duckdb.Error) as error:
+            raise click.ClickException(f"{target}: export failed: {str(error).splitlines()[0]}") from None
+        finally:
+            con.close()
+
     if claimreview:
         from review.claimreview import export_claimreviews
 
-        con = _open_db(db, read_only=True)
-        try:
-            written = export_claimreviews(con, Path(claimreview), organisation)
-        except (OSError, duckdb.Error) as error:
-            raise click.ClickException(f"{claimreview}: export failed: {str(error).splitlines()[0]}") from None
-        finally:
-            con.close()
+        written = exported(claimreview, lambda con, path: export_claimreviews(con, path, organisation))
         plural = "s" if written != 1 else ""
         click.echo(f"{written} ClaimReview{plural} of confirmed flags written to {claimreview}")
         if not directory:
             return
-    con = _open_db(db, read_only=True)
-    try:
-        counts = export_tables(con, Path(directory), fmt)
-    except (OSError, duckdb.Error) as error:
-        raise click.ClickException(f"{directory}: export failed: {str(error).splitlines()[0]}") from None
-    finally:
-        con.close()
+    counts = exported(directory, lambda con, path: export_tables(con, path, fmt))
     click.echo(
         ", ".join(f"{table} {n}" for table, n in counts.items()) + f" rows written to {directory} ({fmt})"
     )

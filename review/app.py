@@ -39,8 +39,7 @@ from warehouse.db import WarehouseBusy, WarehouseError, connect
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-FLAG_ID = re.compile(r"^[0-9a-f]{16}$")
-ARTICLE_ID = FLAG_ID
+HEX_ID = re.compile(r"^[0-9a-f]{16}$")  # flag_id and article_id: 16 hex digits
 DEAL = re.compile(r"^([A-Z]{2,3})-([A-Z]{2,3})$")
 REVIEWER_COOKIE = "pw_reviewer"
 MAX_PAGE = 100_000
@@ -279,13 +278,15 @@ class ReviewApp:
              "sorts": {"newest": "newest evidence", "gap": "largest amount gap"}},
         )  # fmt: skip
 
+    def _found(self, what: str, key: str, read) -> dict:
+        """`read(con, key)` on a short read-only connection; 404 for a malformed key or nothing found."""
+        found = read(self.warehouse, key) if HEX_ID.match(key) else None
+        if found is None:
+            raise HTTPException(404, f"There is no {what} {key!r}.")
+        return found
+
     def _flag_context(self, flag_id: str) -> dict:
-        if not FLAG_ID.match(flag_id):
-            raise HTTPException(404, f"There is no flag {flag_id!r}.")
-        with self.warehouse.reading() as con:
-            flag = reviews.flag_detail(con, flag_id)
-        if flag is None:
-            raise HTTPException(404, f"There is no flag {flag_id!r}.")
+        flag = self._found("flag", flag_id, _read(reviews.flag_detail))
         for side in ("us", "other"):
             if flag[side] is not None:
                 flag[side]["segments"] = highlight(flag[side], self.cues)
@@ -300,7 +301,7 @@ class ReviewApp:
 
     async def decide(self, request: Request) -> Response:
         flag_id = request.path_params["flag_id"]
-        if not FLAG_ID.match(flag_id):
+        if not HEX_ID.match(flag_id):
             raise HTTPException(404, f"There is no flag {flag_id!r}.")
         form = await self.csrf_checked_form(request)
         values = {key: str(form.get(key) or "") for key in ("decision", "note", "reviewer")}
@@ -352,12 +353,7 @@ class ReviewApp:
         )
 
     def _archived_record(self, article_id: str) -> dict:
-        if not ARTICLE_ID.match(article_id):
-            raise HTTPException(404, f"There is no article {article_id!r}.")
-        with self.warehouse.reading() as con:
-            record = reviews.article_record(con, article_id)
-        if record is None:
-            raise HTTPException(404, f"There is no article {article_id!r}.")
+        record = self._found("article", article_id, _read(reviews.article_record))
         if not record["warc_file"] or not record["warc_record_id"]:
             raise HTTPException(404, "This article has no archived copy (it was read from a local file).")
         return record
@@ -394,6 +390,16 @@ class ReviewApp:
         if busy:
             response.headers["Retry-After"] = "30"
         return response
+
+
+def _read(query):
+    """`query(con, key)` as a function of the warehouse, run on a short read-only connection."""
+
+    def read(warehouse: Warehouse, key: str):
+        with warehouse.reading() as con:
+            return query(con, key)
+
+    return read
 
 
 def _safe_next(value: str | None) -> str:
