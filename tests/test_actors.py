@@ -43,6 +43,8 @@ def test_longest_country_form_wins():
         ("Commerce Secretary Howard Lutnick", "KOR", "us"),
         ("the White House", "SAU", "us"),
         ("the vice president", "JPN", "us"),
+        ("Downing Street", "GBR", "partner"),
+        ("No 10", "GBR", "partner"),
         ("the energy secretary", "KOR", "us"),
         ("Ryosei Akazawa", "JPN", "partner"),
         ("Japan's chief trade negotiator", "JPN", "partner"),
