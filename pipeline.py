@@ -56,7 +56,9 @@ def _setup_logging(verbose: bool, fmt: str = "auto", log_file: str | None = None
     try:
         return setup_logging(verbose=verbose, fmt=fmt, log_file=Path(log_file) if log_file else None)
     except OSError as error:
-        raise ConfigurationError(f"{log_file}: cannot write the log file ({error.strerror or error})") from None
+        raise ConfigurationError(
+            f"{log_file}: cannot write the log file ({error.strerror or error})"
+        ) from None
 
 
 def _load_config(option: str | None) -> Config:
@@ -82,7 +84,7 @@ def _config_defaults(ctx: click.Context, config: Config) -> dict:
             "since": datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=config.since_days)
             if config.since_days
             else None,
-        }
+        },
     }
     defaults = {}
     for name, command in ctx.command.commands.items():
@@ -269,17 +271,18 @@ db_option = click.option(
 @click.option(
     "--config", "config_file", envvar="PLEDGEWATCH_CONFIG", type=click.Path(dir_okay=False), metavar="FILE",
     help="Configuration file (default: ./pledgewatch.toml when there is one; see pledgewatch.example.toml).",
-)
+)  # fmt: skip
 @click.option("--log-file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also append the log as JSON lines here; stderr then gets warnings and errors only.")
+              help="Also append the log as JSON lines here; stderr then gets warnings and errors only.")  # fmt: skip
 @click.option("--log-format", type=click.Choice(["auto", "json", "text"]), default="auto", show_default=True,
-              envvar="PLEDGEWATCH_LOG_FORMAT", help="stderr log lines: JSON objects, or text; auto: text on a terminal.")
+              envvar="PLEDGEWATCH_LOG_FORMAT",
+              help="stderr log lines: JSON objects, or text; auto: text on a terminal.")  # fmt: skip
 @click.version_option(package_name="pledgewatch")
 @click.pass_context
 def cli(
     ctx: click.Context, verbose: bool, model: str | None, lock_wait: float, config_file: str | None,
     log_file: str | None, log_format: str,
-) -> None:
+) -> None:  # fmt: skip
     """Follow news coverage of investment pledges, extract pledge claims, and flag where the US framing and
     the partner's statements differ.
 
@@ -407,7 +410,10 @@ def nightly(
             settings, run, lock, spiders=spiders or SPIDERS, sample=sample, replay=replay, since=since,
             max_articles=max_articles, archive_dir=archive_dir, top=top,
         )  # fmt: skip
-    except (click.ClickException, click.exceptions.Exit):
+    except ConfigurationError:
+        raise
+    except click.ClickException as error:  # a wrong --replay, a missing model: recorded, then the one line
+        run.fail(settings, error.format_message())
         raise
     except Exception as error:  # a bug or an unforeseen fault: recorded, logged with its traceback, one line
         event(log, "run.error", "nightly run failed: %s: %s", type(error).__name__, error, level=logging.ERROR,
@@ -540,7 +546,8 @@ def _nightly_steps(
     if problem := _unwritable(archive):
         event(log, "archive.unwritable", "cannot write the web archive in %s (%s): crawling without one",
               archive, problem, level=logging.ERROR, archive=archive)  # fmt: skip
-        failures.append((str(archive), f"archive: cannot write the web archive ({problem}); this run keeps none"))
+        reason = f"archive: cannot write the web archive ({problem}); this run keeps none"
+        failures.append((str(archive), reason))
         archive = None
 
     lock.note(phase="crawling")
@@ -593,7 +600,8 @@ def _nightly_steps(
             f"{error} Nothing of this run was stored; the next run fetches these pages again."
         ) from None
     try:
-        stats = load(pause_before_commit(con), result.articles, claims, extracted={a.canonical_url for a in todo})
+        extracted = {a.canonical_url for a in todo}
+        stats = load(pause_before_commit(con), result.articles, claims, extracted=extracted)
         stats.articles_unchanged += touch_unchanged(con, result.unchanged)
         event(log, "load.done", "stored %d new and %d changed articles, %d claims added", stats.articles_new,
               stats.articles_changed, stats.claims_added, articles_new=stats.articles_new,
@@ -639,7 +647,7 @@ def _nightly_steps(
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--runs", "last", default=5, show_default=True, type=click.IntRange(min=1), help="Runs to list.")
+@click.option("--runs", "last", default=5, show_default=True, type=click.IntRange(min=1), help="Runs to list.")  # fmt: skip
 @click.option("--window", default=10, show_default=True, type=click.IntRange(min=1),
               help="Outlet health over this many recent nightly runs.")  # fmt: skip
 @db_option

@@ -19,6 +19,7 @@ from crawlers.items import Article, KnownPage
 from crawlers.outlets import OUTLETS
 from crawlers.replay import open_recording
 from crawlers.spiders.feed import STAT
+from crawlers.urls import redact_url
 
 __all__ = [
     "COUNTS",
@@ -132,6 +133,7 @@ def run_crawl(
         crawler = process.create_crawler(name)
         crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(collector.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(collector.spider_error, signal=signals.spider_error)
         deferred = process.crawl(crawler, known=dict(known or {}), since=since, **kwargs)
         deferred.addErrback(collector.crawl_failed, name)
     process.start()
@@ -176,6 +178,12 @@ class _Collector:
         if count == self.max_articles:  # later items were already in flight: dropped above
             logger.info("%s reached %d articles, stopping it", spider.name, count)
             deferred_from_coro(spider.crawler.stop_async())
+
+    def spider_error(self, failure: Failure, response: Any, spider: Any) -> None:
+        """A callback that raised (Scrapy logs it and goes on): the page counts as failed, with its URL."""
+        reason = f"spider error: {failure.type.__name__}: {failure.getErrorMessage()}"
+        self.result.failures.append((redact_url(response.url), reason))
+        spider.crawler.stats.inc_value(STAT.format("failed"))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = spider.crawler.stats

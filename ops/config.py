@@ -175,7 +175,7 @@ def _contact(value: Any, key: str, base: Path) -> str:
 def _path(value: Any, key: str, base: Path) -> str:
     text = _text(value, key, base)
     path = Path(os.path.expanduser(text))
-    return str(path if path.is_absolute() else base / path)
+    return os.path.normpath(path if path.is_absolute() else base / path)
 
 
 def _whole(minimum: int) -> Check:
