@@ -34,12 +34,21 @@ class _PausingConnection:
         self._paused = False
 
     def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        if not self._paused and sql.strip().lower() == "commit":
-            self._paused = True
-            event(logger, "test.paused", "test hook: paused before COMMIT of the load; waiting to be killed",
-                  level=logging.WARNING, point="load")  # fmt: skip
-            time.sleep(LONGEST_PAUSE)
+        if sql.strip().lower() == "commit":
+            self._pause()
         return self._con.execute(sql, *args, **kwargs)
+
+    def commit(self) -> Any:
+        self._pause()
+        return self._con.commit()
+
+    def _pause(self) -> None:
+        if self._paused:
+            return
+        self._paused = True
+        event(logger, "test.paused", "test hook: paused before COMMIT of the load; waiting to be killed",
+              level=logging.WARNING, point="load")  # fmt: skip
+        time.sleep(LONGEST_PAUSE)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)

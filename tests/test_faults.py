@@ -27,6 +27,8 @@ from crawlers.localsite import LocalSite, Route
 from ops.runlock import lock_path, read_holder
 from ops.runs import pending_path
 from warehouse.db import connect
+from test_concurrency import _hold
+from test_local_server import article
 from warehouse.reviews import record_review
 
 EXPECTED = json.loads((ROOT / "crawlers" / "sample" / "expected.json").read_text(encoding="utf-8"))[
@@ -42,9 +44,6 @@ RETRY_TIMES = 1
 RETRY_BACKOFF_BASE = 0.1
 DOWNLOAD_TIMEOUT = 10
 """
-HOLD_WAREHOUSE = (
-    "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(120)"
-)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -268,17 +267,8 @@ def test_killed_inside_the_load_transaction_then_rerun(base, sample_reference, t
 
 
 def _page(slug: str, title: str, paragraphs: list[str]) -> bytes:
-    """A page in PBS NewsHour's structure (JSON-LD, div.body-text), our own text."""
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-          "datePublished": "2025-11-20T09:00:00-05:00", "author": [{"@type": "Person", "name": "Test Writer"}]}  # fmt: skip
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<!-- written for pledgewatch's tests; not published by any outlet -->"
-        f"<title>{title}</title><link rel='canonical' href='/news/{slug}'>"
-        f"<script type='application/ld+json'>{json.dumps(ld)}</script></head>"
-        f"<body><article><h1>{title}</h1><div class='body-text'>{body}</div></article></body></html>"
-    ).encode()
+    """A page in PBS NewsHour's structure, our own text, published after the sample's articles."""
+    return article(slug, title, paragraphs, published="2025-11-20T09:00:00-05:00").encode()
 
 
 PAGES = {
@@ -344,6 +334,11 @@ def test_killed_while_crawling_then_rerun(base, tmp_path):
         run = Watched("--config", str(config), "nightly", "--spider", "pbs", "--db", str(db))
         run.wait_for("crawl.start")
         assert requested.wait(60), "the held page was never asked for"
+        # status meanwhile (the warehouse is free while crawling) names the run and its step
+        shown = subprocess.run([str(BIN / "pledgewatch"), "status", "--db", str(db), "--format", "json"],
+                               capture_output=True, text=True, env=_env(), timeout=60)  # fmt: skip
+        running = json.loads(shown.stdout)["running"]
+        assert (running["run_id"], running["phase"]) == (run.events[0]["run_id"], "crawling")
         run.kill()  # while the crawler waits for the held page
         release.set()
         assert "crawl.done" not in run.names()
@@ -455,14 +450,6 @@ class _AlwaysDown(dict):
 # --- the warehouse held by another process ------------------------------------------------------------------------
 
 
-def _hold(db: Path) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_WAREHOUSE, str(db)], stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout.readline().strip() == "ready"
-    return holder
-
-
 def _release(holder: subprocess.Popen) -> None:
     holder.kill()
     holder.wait()
@@ -472,7 +459,7 @@ def test_the_warehouse_held_by_another_process_at_the_start_and_at_the_load(base
     db = copy_warehouse(base, tmp_path)
     before = snapshot(db)
 
-    holder = _hold(db)
+    holder = _hold(db, 120)
     try:
         at_start = nightly("--lock-wait", "1", "nightly", "--sample", "--spider", "warzone", "--db", str(db))
     finally:
@@ -485,7 +472,7 @@ def test_the_warehouse_held_by_another_process_at_the_start_and_at_the_load(base
 
     run = Watched("--lock-wait", "1", "nightly", "--sample", "--spider", "warzone", "--db", str(db))
     run.wait_for("crawl.start")  # the run has let go of the warehouse; someone else takes it
-    holder = _hold(db)
+    holder = _hold(db, 120)
     try:
         run.proc.wait(timeout=120)
         run._reader.join(timeout=10)

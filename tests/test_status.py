@@ -5,8 +5,6 @@ warehouse gets one line and exit status 1."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +14,7 @@ import pipeline
 from crawlers.items import Article
 from extract.model import Claim
 from ops.status import age, gather, render
+from test_concurrency import _hold
 from warehouse.db import connect
 from warehouse.flags import recompute_flags
 from warehouse.load import finish_run, load, record_crawl, start_run
@@ -121,12 +120,8 @@ def test_status_json_for_scripts(warehouse):
 def test_a_missing_or_busy_warehouse_is_one_line_and_exit_1(warehouse, tmp_path):
     missing = CliRunner().invoke(pipeline.cli, ["status", "--db", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 1 and "no warehouse here yet" in missing.output
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-         "time.sleep(60)", str(warehouse)], stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = _hold(warehouse, 60)
     try:
-        assert holder.stdout.readline().strip() == "ready"
         busy = CliRunner().invoke(pipeline.cli, ["--lock-wait", "0", "status", "--db", str(warehouse)])
     finally:
         holder.kill()
