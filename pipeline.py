@@ -61,9 +61,10 @@ def _setup_logging(verbose: bool, fmt: str = "auto", log_file: str | None = None
         ) from None
 
 
-def _load_config(option: str | None) -> Config:
-    """The configuration file named by --config or PLEDGEWATCH_CONFIG, else ./pledgewatch.toml, checked."""
-    path, named_by = find_config(option)
+def _load_config(option: str | None, from_environment: bool = False) -> Config:
+    """The configuration file named by --config or PLEDGEWATCH_CONFIG, else ./pledgewatch.toml, checked.
+    `from_environment`: click read `option` from PLEDGEWATCH_CONFIG, not from the command line."""
+    path, named_by = find_config(None, environ={"PLEDGEWATCH_CONFIG": option}) if from_environment else find_config(option)
     if path is None:
         return Config()
     try:
@@ -288,7 +289,9 @@ def cli(
 
     Example: pledgewatch nightly --sample
     """
-    config = _load_config(config_file)
+    config = _load_config(
+        config_file, ctx.get_parameter_source("config_file") == click.core.ParameterSource.ENVIRONMENT
+    )
     from_file = ctx.get_parameter_source  # an option given nowhere else takes the file's value
     if from_file("model") == click.core.ParameterSource.DEFAULT and config.model:
         model = config.model
@@ -901,6 +904,8 @@ def query(name: str | None, sql: str | None, params: tuple[str, ...], fmt: str, 
     import duckdb
 
     con = _open_db(db, read_only=True)
+    # Queries read the warehouse only: no reading or writing other files (COPY TO, read_csv, extensions).
+    con.execute("set enable_external_access = false")
     try:
         columns, rows = queries.run(con, text, bound)
     except (queries.QueryError, duckdb.Error) as error:

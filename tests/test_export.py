@@ -56,5 +56,7 @@ def test_csv_export_has_one_file_per_table(db, tmp_path):
     out = tmp_path / "csv"
     result = CliRunner().invoke(pipeline.cli, ["export", str(out), "--format", "csv", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert {"articles.csv", "claims.csv", "flags.csv", "reviews.csv"} <= {p.name for p in out.iterdir()}
+    expected = {"articles", "article_revisions", "claims", "canonical_claims", "flags", "flag_evidence", "reviews",
+                "runs", "crawl_stats", "crawl_failures"}  # fmt: skip
+    assert {p.name for p in out.iterdir()} == {f"{name}.csv" for name in expected}
     assert duckdb.sql(f"select count(*) from '{out}/claims.csv'").fetchall() == [(3,)]

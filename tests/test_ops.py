@@ -233,7 +233,7 @@ def test_the_crontab_line_runs_nightly_at_night_with_the_environment_file():
     job = next(line for line in lines if "pledgewatch" in line)
     minute, hour, *_ = job.split()[:5]
     assert (minute, hour) == ("0", "3") and job.split()[2:5] == ["*", "*", "*"]
-    assert ". /etc/pledgewatch/pledgewatch.env" in job and job.rstrip().endswith(" nightly")
+    assert ". /etc/pledgewatch/pledgewatch.env" in job and " nightly > " in job  # the summary is not mailed
     env = (ROOT / "deploy" / "pledgewatch.env.example").read_text()
     assert "GUARDIAN_API_KEY=\n" in env  # the example holds no key
 
@@ -278,3 +278,18 @@ def test_a_warehouse_from_before_run_outcomes_gets_their_columns(tmp_path):
         con.close()
     assert {"flags_opened", "error"} <= columns
     assert applied == [("0008_run_outcomes.sql",)] and kept == [("old-run",)]
+
+
+def test_a_page_that_is_gone_is_logged_below_warning_and_a_server_error_at_warning(caplog):
+    from crawlers.spiders.pbs import PbsSpider
+
+    spider = PbsSpider()
+    with caplog.at_level(logging.INFO, logger="crawlers.spiders.feed"):
+        spider._fail("https://www.pbs.org/newshour/gone", "HTTP 404")
+        spider._fail("https://www.pbs.org/newshour/refused", "Forbidden by robots.txt")
+        spider._fail("https://www.pbs.org/newshour/broken", "HTTP 503")
+    levels = {r.getMessage().split()[1]: r.levelno for r in caplog.records}
+    assert levels["https://www.pbs.org/newshour/gone:"] == logging.INFO
+    assert levels["https://www.pbs.org/newshour/refused:"] == logging.INFO
+    assert levels["https://www.pbs.org/newshour/broken:"] == logging.WARNING
+    assert len(spider.failures) == 3  # all recorded all the same

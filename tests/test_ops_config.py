@@ -233,3 +233,11 @@ def test_the_review_organisation_comes_from_the_file_unless_given(tmp_path):
     result = CliRunner().invoke(pipeline.cli, args, env=env)
     assert result.exit_code == 0, result.output
     assert "0 ClaimReviews of confirmed flags written" in result.output and out.is_file()
+
+
+def test_a_missing_file_says_which_setting_named_it(tmp_path):
+    missing = tmp_path / "nope.toml"
+    by_env = CliRunner().invoke(pipeline.cli, ["status"], env={"PLEDGEWATCH_CONFIG": str(missing)})
+    assert by_env.exit_code == 2 and "named by PLEDGEWATCH_CONFIG" in by_env.output
+    by_option = CliRunner().invoke(pipeline.cli, ["--config", str(missing), "status"])
+    assert by_option.exit_code == 2 and "named by --config" in by_option.output

@@ -67,6 +67,15 @@ def test_query_sql_is_read_only(tmp_path):
     ok = CliRunner().invoke(pipeline.cli, ["query", "--db", str(db), "--sql", "select count(*) as n from claims",
                                            "--format", "json"])  # fmt: skip
     assert json.loads(ok.output) == [{"n": 0}]
+    # nor can it write or read other files
+    outside = tmp_path / "out.csv"
+    copy = CliRunner().invoke(pipeline.cli, ["query", "--db", str(db), "--sql", f"copy (select 1) to '{outside}'"])
+    assert copy.exit_code == 1 and not outside.exists()
+    (tmp_path / "secret.txt").write_text("x")
+    read = CliRunner().invoke(
+        pipeline.cli, ["query", "--db", str(db), "--sql", f"select * from read_text('{tmp_path / 'secret.txt'}')"]
+    )
+    assert read.exit_code == 1 and "disabled" in read.output
 
 
 def test_query_injection_through_a_parameter_is_inert(tmp_path):

@@ -405,15 +405,19 @@ def test_migration_0006_keeps_only_earlier_versions_in_article_revisions(tmp_pat
     load(con, [dataclasses.replace(a, body="Second text.")], [])
     # put the file back in its 0005 layout, where article_revisions also held the current version
     con.execute("alter table article_revisions rename column superseded_at to stored_at")
+    con.execute("update article_revisions set stored_at = timestamptz '2025-01-01 00:00:00+00'")
     con.execute(
         "insert into article_revisions select article_id, revision, canonical_url, content_hash, title, body, "
-        "fetched_at, now(), warc_file, warc_record_id from articles"
+        "fetched_at, timestamptz '2025-02-01 00:00:00+00', warc_file, warc_record_id from articles"
     )
     con.execute("delete from schema_migrations where version = 6")
     con.execute("delete from warehouse_meta where key = 'sql_digest'")
     con.close()
     con = connect(path)
     assert con.execute("select revision, body from article_revisions").fetchall() == [(1, "Body.")]
+    # the first version was superseded when the second was stored
+    (superseded,) = con.execute("select superseded_at from article_revisions").fetchall()[0]
+    assert (superseded.year, superseded.month) == (2025, 2)
     assert con.execute("select revision, is_current from article_versions order by 1").fetchall() == [
         (1, False),
         (2, True),

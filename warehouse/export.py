@@ -15,11 +15,14 @@ EXPORTS = {
         select claims.*, coalesce(strftime(articles.published_at, '%Y-%m'), 'unknown') as published_month
         from claims left join articles on articles.canonical_url = claims.article_url
     """,
+    "article_revisions": "select * from article_revisions",
     "canonical_claims": "select * from canonical_claims",
     "flags": "select * from flag_status",
     "flag_evidence": "select * from flag_evidence",
     "reviews": "select * from reviews",
     "runs": "select * from runs",
+    "crawl_stats": "select * from crawl_stats",
+    "crawl_failures": "select * from crawl_failures",
 }
 PARTITIONED = {"articles", "claims"}
 

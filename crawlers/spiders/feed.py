@@ -167,7 +167,11 @@ class ArticleSpider(scrapy.Spider):
         url = redact_url(url)  # failures are stored and logged: no API keys in them
         self._count("failed")
         self.failures.append((url, reason))
-        logger.warning("failed %s: %s", url, reason)
+        # A page that is gone or that robots.txt refuses is the site's choice, not a fault: recorded, and
+        # logged below warning level so an unattended run stays quiet about it (a missing feed still
+        # counts as a fault in the run's outcome).
+        gone = reason in ("HTTP 404", "HTTP 410") or "robots.txt" in reason
+        logger.log(logging.INFO if gone else logging.WARNING, "failed %s: %s", url, reason)
 
     def _count(self, key: str) -> None:
         crawler = getattr(self, "crawler", None)

@@ -15,6 +15,14 @@ create table if not exists article_revisions (
     warc_record_id varchar,
     primary key (article_id, revision)
 );
+-- A version was superseded when the next one was stored.
+update article_revisions as r
+set stored_at = n.next_stored_at
+from (
+    select article_id, revision, lead(stored_at) over (partition by article_id order by revision) as next_stored_at
+    from article_revisions
+) as n
+where r.article_id = n.article_id and r.revision = n.revision and n.next_stored_at is not null;
 delete from article_revisions r using articles a where r.article_id = a.article_id and r.revision = a.revision;
 alter table article_revisions rename column stored_at to superseded_at;
 alter table articles rename to articles_0005;
