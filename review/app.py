@@ -22,16 +22,18 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from review.highlight import CueFinder, highlight
-from review.security import ACCESS_COOKIE, CSRF_FIELD, SESSION_COOKIE, Guard
+from review.security import ACCESS_COOKIE, ACCESS_MAX_AGE, CSRF_FIELD, SESSION_COOKIE, Guard, same_origin
 from review.warc import ArchiveMissing, ArchiveReader
 from warehouse import reviews
 from warehouse.db import WarehouseBusy, WarehouseError, connect
@@ -43,12 +45,18 @@ HEX_ID = re.compile(r"^[0-9a-f]{16}$")  # flag_id and article_id: 16 hex digits
 DEAL = re.compile(r"^([A-Z]{2,3})-([A-Z]{2,3})$")
 REVIEWER_COOKIE = "pw_reviewer"
 MAX_PAGE = 100_000
+MAX_BODY = 64 * 1024  # a form with a 5000-character note fits many times over
+# the Host names every server answers to (DNS rebinding: a page on another name that resolves here is refused)
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+EVIDENCE_FIELDS = ("us_canonical_claim_id", "other_canonical_claim_id")
 
 # Our own pages load nothing from elsewhere and run no script; the archived copies are sandboxed harder.
 PAGE_CSP = (
     "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on our own form POSTs
+PAGE_REFERRER_POLICY = "same-origin"
 ARCHIVE_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
     "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
@@ -59,7 +67,8 @@ SIDE_LABELS = {"us": "US side", "partner": "Partner side", "third_party": "Third
 @dataclass(frozen=True)
 class ReviewConfig:
     """What the app needs: the warehouse, the archive folder, how long to wait for a busy warehouse, the
-    access token (None: no sign-in), and the spaCy model for stance and control cues."""
+    access token (None: no sign-in), the spaCy model for stance and control cues, the Host names it answers
+    to besides localhost (the `--host` it listens on, a proxy's public name) and how long a sign-in lasts."""
 
     db: Path
     archive_dir: Path
@@ -67,6 +76,8 @@ class ReviewConfig:
     access_token: str | None = None
     model: str | None = None
     per_page: int = 25
+    allowed_hosts: tuple[str, ...] = ()
+    access_max_age: int = ACCESS_MAX_AGE
 
 
 class Warehouse:
@@ -225,7 +236,7 @@ class ReviewApp:
         self.config = config
         self.warehouse = Warehouse(Path(config.db), config.busy_wait)
         self.archive = ArchiveReader(Path(config.archive_dir))
-        self.guard = Guard(config.access_token)
+        self.guard = Guard(config.access_token, max_age=config.access_max_age)
         self.cues = CueFinder(config.model)
         self.templates = Jinja2Templates(env=_environment())
 
@@ -239,12 +250,13 @@ class ReviewApp:
         context = {
             "csrf_field": CSRF_FIELD,
             "csrf_token": self.guard.csrf_token(session),
-            "signed_in": self.guard.requires_access,
+            "signed_in": self.guard.requires_access
+            and self.guard.access_cookie_ok(request.cookies.get(ACCESS_COOKIE)),
             **context,
         }
         response = self.templates.TemplateResponse(request, name, context, status_code=status)
         if fresh:
-            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict", path="/")
+            _set_cookie(request, response, SESSION_COOKIE, session)
         return response
 
     def message(self, request: Request, status: int, title: str, text: str, **extra) -> Response:
@@ -304,18 +316,32 @@ class ReviewApp:
         if not HEX_ID.match(flag_id):
             raise HTTPException(404, f"There is no flag {flag_id!r}.")
         form = await self.csrf_checked_form(request)
-        values = {key: str(form.get(key) or "") for key in ("decision", "note", "reviewer")}
+        values = {key: str(form.get(key) or "") for key in ("decision", "note", "reviewer", *EVIDENCE_FIELDS)}
+        if any(key not in form for key in EVIDENCE_FIELDS):
+            raise BadRequest(
+                "This form does not say which evidence it was about: reload the flag's page and decide again."
+            )
+        seen = (values["us_canonical_claim_id"], values["other_canonical_claim_id"])
 
         def store() -> str:
             with self.warehouse.writing() as con:
                 return reviews.record_review(
-                    con, flag_id, values["decision"], values["note"], values["reviewer"]
+                    con, flag_id, values["decision"], values["note"], values["reviewer"], seen=seen
                 )
 
         try:
             await run_in_threadpool(store)
         except reviews.UnknownFlag:
             raise HTTPException(404, f"There is no flag {flag_id!r}.") from None
+        except reviews.EvidenceChanged:
+            # the page now shows the new evidence, and its form carries the new ids; the note is kept
+            context = await run_in_threadpool(self._flag_context, flag_id)
+            context.update(
+                form=values, recorded=False,
+                error="The evidence for this flag changed since you opened the page (the flags were "
+                "recomputed): your decision was not recorded. Read the new evidence below and decide again.",
+            )  # fmt: skip
+            return self.render(request, "flag.html", context, status=409)
         except reviews.ReviewError as error:
             context = await run_in_threadpool(self._flag_context, flag_id)
             context.update(form=values, error=str(error), recorded=False)
@@ -323,9 +349,7 @@ class ReviewApp:
         except (WarehouseBusy, WarehouseError) as error:
             return self.busy(request, error, form=values, flag_id=flag_id)
         response = RedirectResponse(f"/flags/{flag_id}?recorded=1#history", status_code=303)
-        response.set_cookie(
-            REVIEWER_COOKIE, quote(values["reviewer"].strip()), httponly=True, samesite="strict", path="/"
-        )
+        _set_cookie(request, response, REVIEWER_COOKIE, quote(values["reviewer"].strip()))
         return response
 
     def archived(self, request: Request) -> Response:
@@ -372,9 +396,17 @@ class ReviewApp:
                 request, "login.html", {"next": target, "error": "That is not the token."}, 401
             )
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(
-            ACCESS_COOKIE, self.guard.access_cookie(), httponly=True, samesite="strict", path="/"
-        )
+        _set_cookie(request, response, ACCESS_COOKIE, self.guard.access_cookie(), max_age=self.guard.max_age)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        """Forget this browser's sign-in (and its session, so its CSRF tokens stop working too)."""
+        await self.csrf_checked_form(request)
+        response = RedirectResponse("/login" if self.guard.requires_access else "/", status_code=303)
+        for name in (ACCESS_COOKIE, SESSION_COOKIE):
+            response.delete_cookie(
+                name, path="/", secure=request.url.scheme == "https", httponly=True, samesite="strict"
+            )
         return response
 
     def busy(self, request: Request, error: Exception, **extra) -> Response:
@@ -409,29 +441,111 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
-class _Headers(BaseHTTPMiddleware):
-    """Security headers on our pages, and the access check when a token is configured."""
+def _set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None = None
+) -> None:
+    """Our cookies: HttpOnly, SameSite=Strict, and Secure when the page came over https (directly, or from a
+    trusted reverse proxy that says so; see review.server)."""
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", secure=request.url.scheme == "https", httponly=True,
+        samesite="strict",
+    )  # fmt: skip
 
-    def __init__(self, app, review: ReviewApp) -> None:
-        super().__init__(app)
+
+class _Guard:
+    """Refuses cross-site POSTs and, when a token is configured, requests without the access cookie or bearer
+    token; puts the security headers on every response. Plain ASGI, so an error in a handler reaches the
+    app's error handlers as itself (not wrapped in an exception group)."""
+
+    OPEN_PATHS = ("/login", "/logout", "/healthz")
+
+    def __init__(self, app: ASGIApp, review: ReviewApp) -> None:
+        self.app = app
         self.review = review
 
-    async def dispatch(self, request: Request, call_next):
-        path = request.url.path
-        open_paths = path in ("/login", "/healthz") or path.startswith("/static/")
-        if not open_paths and not self.review.guard.access_ok(
-            request.cookies.get(ACCESS_COOKIE), request.headers.get("authorization")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refusal = self.refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_with_limit() -> Message:
+            # a body longer than it said, or sent without a length: refused once it passes MAX_BODY
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY:
+                    raise HTTPException(413)
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", PAGE_CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", PAGE_REFERRER_POLICY)
+            await send(message)
+
+        await self.app(scope, receive_with_limit, send_with_headers)
+
+    def refusal(self, request: Request) -> Response | None:
+        """The response that refuses this request, or None to let it through."""
+        headers = request.headers
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            return too_large()
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not same_origin(
+            headers.get("host"), headers.get("origin"), headers.get("referer")
         ):
-            if request.method in ("GET", "HEAD"):
-                target = path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
-            return PlainTextResponse("Sign in first: this review server requires its access token.", 401)
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+            sender = headers.get("origin") or headers.get("referer")
+            log.warning("review page: refused a %s from %r to %s", request.method, sender, request.url.path)
+            return PlainTextResponse(
+                "Refused: this form was sent from another site; only this review server's own pages may send it.",
+                403,
+            )
+        path = request.url.path
+        open_path = path in self.OPEN_PATHS or path.startswith("/static/")
+        if open_path or self.review.guard.access_ok(
+            request.cookies.get(ACCESS_COOKIE), headers.get("authorization")
+        ):
+            return None
+        if request.method in ("GET", "HEAD"):
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+        return PlainTextResponse("Sign in first: this review server requires its access token.", 401)
+
+
+def too_large() -> Response:
+    """The answer to a request body over MAX_BODY: one plain line."""
+    return PlainTextResponse(
+        f"Too large: this server takes forms of up to {MAX_BODY // 1024} KB "
+        f"(a note has at most {reviews.MAX_NOTE} characters).",
+        413,
+    )
+
+
+def allowed_hosts(extra: tuple[str, ...] = ()) -> list[str]:
+    """The Host names the app answers to: localhost's, and `extra` (an IPv6 address gets its brackets; a
+    port, and the wildcard addresses 0.0.0.0 and ::, are left out)."""
+    hosts = list(LOCAL_HOSTS)
+    for name in extra:
+        name = name.strip().lower()
+        if name.startswith("[") and "]" in name:
+            name = name[: name.index("]") + 1]
+        elif name.count(":") == 1:
+            name = name.split(":", 1)[0]  # host:port
+        elif ":" in name:
+            name = f"[{name}]"  # a bare IPv6 address
+        if name and name not in ("0.0.0.0", "[::]") and name not in hosts:
+            hosts.append(name)
+    return hosts
 
 
 def create_app(config: ReviewConfig) -> Starlette:
@@ -439,6 +553,8 @@ def create_app(config: ReviewConfig) -> Starlette:
     review = ReviewApp(config)
 
     async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 413:
+            return too_large()
         titles = {400: "Bad request", 403: "Refused", 404: "Not found", 405: "Not allowed"}
         return review.message(
             request, error.status_code, titles.get(error.status_code, "Error"), error.detail
@@ -448,8 +564,12 @@ def create_app(config: ReviewConfig) -> Starlette:
         return review.busy(request, error)
 
     async def server_error(request: Request, error: Exception) -> Response:
-        log.exception("review page %s failed", request.url.path)
-        return review.message(request, 500, "Something went wrong", f"{type(error).__name__}: {error}")
+        # the details go to the log, never to the page: they can name files, queries and data
+        log.error("review page %s failed", request.url.path, exc_info=error)
+        return review.message(
+            request, 500, "Something went wrong",
+            "The server could not show this page; the details are in its log. Try again, or go back to the queue.",
+        )  # fmt: skip
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -462,19 +582,22 @@ def create_app(config: ReviewConfig) -> Starlette:
         Route("/archive/{article_id}/raw", review.archived_raw),
         Route("/login", review.login_page, methods=["GET"]),
         Route("/login", review.login, methods=["POST"]),
+        Route("/logout", review.logout, methods=["POST"]),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(_Headers, review=review)],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(config.allowed_hosts)),
+            Middleware(_Guard, review=review),
+        ],
         exception_handlers={
             HTTPException: http_error,
             WarehouseBusy: warehouse_error,
             WarehouseError: warehouse_error,
             Exception: server_error,
         },
-        max_body_size=64 * 1024,
     )
     app.state.review = review
     return app

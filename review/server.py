@@ -1,9 +1,18 @@
-"""Start the review app under uvicorn: localhost by default; any other address only with an access token."""
+"""Start the review app under uvicorn: localhost by default; any other address only with an access token.
+
+The app answers to the Host names localhost, 127.0.0.1, [::1], the `--host` it listens on, and the names in
+PLEDGEWATCH_REVIEW_HOSTS (comma-separated: the public name of a reverse proxy in front of it). Behind a TLS
+proxy, set PLEDGEWATCH_REVIEW_BEHIND_PROXY=1 so the X-Forwarded-Proto and X-Forwarded-For headers of the
+proxy (from the addresses in uvicorn's FORWARDED_ALLOW_IPS, 127.0.0.1 by default) are believed and the
+cookies are marked Secure; without it those headers are ignored.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
+import os
 from pathlib import Path
 
 from review.app import ReviewConfig, create_app
@@ -12,6 +21,8 @@ from warehouse.db import WarehouseBusy, WarehouseError, connect
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "PLEDGEWATCH_REVIEW_TOKEN"
+HOSTS_ENV = "PLEDGEWATCH_REVIEW_HOSTS"
+PROXY_ENV = "PLEDGEWATCH_REVIEW_BEHIND_PROXY"
 MIN_TOKEN = 16
 
 
@@ -62,8 +73,24 @@ def serve(config: ReviewConfig, host: str, port: int, lock_wait: float = 60.0) -
 
     check(host, config.access_token)
     prepare(config.db, lock_wait)
+    config = dataclasses.replace(config, allowed_hosts=(*config.allowed_hosts, *served_hosts(host)))
+    behind_proxy = os.environ.get(PROXY_ENV, "").strip().lower() in ("1", "true", "yes")
     shown = f"[{host}]" if ":" in host else host
     log.info(
         "review page on http://%s:%d/ (warehouse %s, archive %s)", shown, port, config.db, config.archive_dir
     )
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
+    if not is_loopback(host) and not behind_proxy:
+        log.warning(
+            "serving on %s without TLS: put it behind a reverse proxy that terminates https and set %s=1",
+            host, PROXY_ENV,
+        )  # fmt: skip
+    uvicorn.run(
+        create_app(config), host=host, port=port, log_level="warning", access_log=False,
+        proxy_headers=behind_proxy,
+    )  # fmt: skip
+
+
+def served_hosts(host: str) -> tuple[str, ...]:
+    """The Host names to answer to besides localhost's: `host` itself and those in PLEDGEWATCH_REVIEW_HOSTS."""
+    names = [host, *(name for name in os.environ.get(HOSTS_ENV, "").split(",") if name.strip())]
+    return tuple(name.strip() for name in names)

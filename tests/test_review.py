@@ -10,19 +10,24 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from conftest import run_cli
 from crawlers.archive import iter_records
-from review.app import ARCHIVE_CSP, ReviewConfig, create_app
+from review.app import ARCHIVE_CSP, ReviewConfig, allowed_hosts, create_app
 from review.highlight import Cue, highlight, segments
 from review.security import Guard
-from warehouse.reviews import KINDS, QUEUE_STATUSES
+from warehouse.db import connect
+from warehouse.reviews import KINDS, QUEUE_STATUSES, confirmed_flags, record_review
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"')
+LOCAL = "http://127.0.0.1:8000"
 FLAG_LINK = re.compile(r'href="/flags/([0-9a-f]{16})"')
 
 
@@ -46,8 +51,9 @@ def db(sample_db, tmp_path) -> Path:
     return tmp_path / sample_db.name
 
 
-def _client(db: Path, **config) -> TestClient:
-    return TestClient(create_app(ReviewConfig(db=db, archive_dir=db.parent / "archive", **config)))
+def _client(db: Path, base_url: str = LOCAL, **config) -> TestClient:
+    app = create_app(ReviewConfig(db=db, archive_dir=db.parent / "archive", **config))
+    return TestClient(app, base_url=base_url)
 
 
 def _rows(db: Path, sql: str, params=()) -> list[tuple]:
@@ -62,11 +68,17 @@ def _csrf(page: str) -> str:
     return CSRF.search(page).group(1)
 
 
-def _decide(client: TestClient, flag_id: str, decision: str, note: str, reviewer: str = "Ana Ruiz"):
-    token = _csrf(client.get(f"/flags/{flag_id}").text)
+def _hidden(page: str) -> dict[str, str]:
+    """The hidden fields of the page's decision form: the CSRF token and the evidence it shows."""
+    form = page[page.index('class="decision"') :]
+    return dict(HIDDEN.findall(form[: form.index("</form>")]))
+
+
+def _decide(client: TestClient, flag_id: str, decision: str, note: str, reviewer: str = "Ana Ruiz", **extra):
+    hidden = _hidden(client.get(f"/flags/{flag_id}").text)
     return client.post(
         f"/flags/{flag_id}/reviews",
-        data={"csrf_token": token, "decision": decision, "note": note, "reviewer": reviewer},
+        data=hidden | {"decision": decision, "note": note, "reviewer": reviewer} | extra,
         follow_redirects=False,
     )
 
@@ -362,10 +374,9 @@ def test_an_incomplete_decision_is_refused_and_the_form_kept(db, decision, revie
 
 def test_a_decision_on_an_unknown_flag_is_a_404(db):
     client = _client(db)
-    token = _csrf(client.get(f"/flags/{_amount_flag(db)}").text)
+    hidden = _hidden(client.get(f"/flags/{_amount_flag(db)}").text)
     response = client.post(
-        "/flags/0123456789abcdef/reviews",
-        data={"csrf_token": token, "decision": "confirmed", "reviewer": "a"},
+        "/flags/0123456789abcdef/reviews", data=hidden | {"decision": "confirmed", "reviewer": "a"}
     )
     assert response.status_code == 404
 
@@ -420,9 +431,7 @@ HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready'
 def test_a_decision_posted_while_the_nightly_job_holds_the_warehouse_says_busy(db):
     client = _client(db, busy_wait=0.5)
     flag_id = _amount_flag(db)
-    token = _csrf(client.get(f"/flags/{flag_id}").text)
-    form = {
-        "csrf_token": token,
+    form = _hidden(client.get(f"/flags/{flag_id}").text) | {
         "decision": "confirmed",
         "note": "seen both transcripts",
         "reviewer": "Ana Ruiz",
@@ -441,10 +450,9 @@ def test_a_decision_posted_while_the_nightly_job_holds_the_warehouse_says_busy(d
     assert "seen both transcripts" in busy.text  # the note is kept for sending again
     assert "Traceback" not in busy.text and "IOException" not in busy.text
     assert _rows(db, "select count(*) from reviews") == [(0,)]
-    resend = _csrf(busy.text)
-    done = client.post(
-        f"/flags/{flag_id}/reviews", data=form | {"csrf_token": resend}, follow_redirects=False
-    )
+    resend = _hidden(busy.text)  # the busy page's form sends the same decision, evidence included
+    assert resend["us_canonical_claim_id"] == form["us_canonical_claim_id"]
+    done = client.post(f"/flags/{flag_id}/reviews", data=form | resend, follow_redirects=False)
     assert done.status_code == 303
     assert _rows(db, "select reviewer from reviews") == [("Ana Ruiz",)]
 
@@ -546,12 +554,21 @@ def test_stance_cues_come_from_the_rules_that_fired(sample_db):
 
 
 def test_claimreview_export_of_confirmed_flags(db, tmp_path):
-    client = _client(db)
     confirmed, dismissed = _rows(
         db, "select flag_id from flags where kind = 'amount_mismatch' order by flag_id"
     )[:2]
-    assert _decide(client, confirmed[0], "confirmed", "both figures checked").status_code == 303
-    assert _decide(client, dismissed[0], "dismissed", "different funds").status_code == 303
+    # decided at a fixed time, so the date it is published under does not depend on when the test runs
+    decided_at = datetime(2025, 8, 1, 12, 0, tzinfo=UTC)
+    con = connect(db)
+    try:
+        for flag_id, decision in ((confirmed[0], "confirmed"), (dismissed[0], "dismissed")):
+            seen = con.execute(
+                "select us_canonical_claim_id, other_canonical_claim_id from flags where flag_id = ?",
+                [flag_id],
+            ).fetchone()
+            record_review(con, flag_id, decision, "checked", "Ana Ruiz", now=decided_at, seen=seen)
+    finally:
+        con.close()
     out = tmp_path / "out" / "claimreview.json"
     result = run_cli(
         "export",
@@ -582,7 +599,7 @@ def test_claimreview_export_of_confirmed_flags(db, tmp_path):
     assert item["@type"] == "Claim" and item["author"] == {"@type": "Person", "name": speaker}
     assert {a["url"] for a in item["appearance"]} == urls
     assert review["reviewRating"]["@type"] == "Rating" and review["reviewRating"]["alternateName"]
-    assert review["datePublished"] == datetime.now(UTC).date().isoformat()
+    assert review["datePublished"] == decided_at.date().isoformat()
     assert review["author"] == {"@type": "Organization", "name": "Example Fact Check"}
     assert date.fromisoformat(item["datePublished"][:10]) <= date.today()
 
@@ -594,3 +611,237 @@ def test_claimreview_export_needs_an_organisation(sample_db, tmp_path):
     assert not (tmp_path / "c.json").exists()
     nothing = run_cli("export", "--db", str(sample_db))
     assert nothing.returncode == 2 and "--claimreview" in nothing.stderr
+
+
+# --- decisions and evidence that changes ---------------------------------------------------------------------
+
+
+def _shift_evidence(db: Path, flag_id: str) -> tuple[str, str]:
+    """What a recompute does when another pair becomes the flag's strongest: the flag cites another US-side
+    claim of its deal. Returns the new canonical claim id and its sentence."""
+    con = duckdb.connect(str(db))
+    try:
+        new_id, claim_id, sentence = con.execute(
+            """
+            select cc.canonical_claim_id, cc.example_claim_id, cc.example_sentence
+            from canonical_claims cc join flags f using (pledger, recipient)
+            where f.flag_id = ? and cc.speaker_side = 'us' and cc.canonical_claim_id <> f.us_canonical_claim_id
+                and cc.example_claim_id is not null
+            order by cc.canonical_claim_id limit 1
+            """,
+            [flag_id],
+        ).fetchone()
+        con.execute(
+            "update flags set us_canonical_claim_id = ?, us_claim_id = ? where flag_id = ?",
+            [new_id, claim_id, flag_id],
+        )
+    finally:
+        con.close()
+    return new_id, sentence
+
+
+def test_a_decision_on_evidence_that_changed_since_the_page_was_shown_is_refused(db):
+    client = _client(db)
+    flag_id = _amount_flag(db)
+    shown = _hidden(client.get(f"/flags/{flag_id}").text)
+    new_id, new_sentence = _shift_evidence(db, flag_id)  # the nightly job recomputes the flags meanwhile
+    form = shown | {"decision": "confirmed", "note": "checked both figures", "reviewer": "Ana Ruiz"}
+    stale = client.post(f"/flags/{flag_id}/reviews", data=form, follow_redirects=False)
+    assert stale.status_code == 409
+    assert "The evidence for this flag changed" in stale.text and "not recorded" in stale.text
+    # the page shows the new evidence (its sentence, between the highlights' markup)
+    assert str(escape(new_sentence)) in re.sub(r"<[^>]+>", "", stale.text)
+    assert "checked both figures" in stale.text  # and keeps the note
+    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    again = _hidden(stale.text)
+    assert again["us_canonical_claim_id"] == new_id
+    done = client.post(f"/flags/{flag_id}/reviews", data=form | again, follow_redirects=False)
+    assert done.status_code == 303
+    assert _rows(db, "select us_canonical_claim_id from reviews") == [(new_id,)]
+    # a form that does not say which evidence it was about is refused too
+    bare = {k: v for k, v in form.items() if k not in ("us_canonical_claim_id", "other_canonical_claim_id")}
+    assert client.post(f"/flags/{flag_id}/reviews", data=bare).status_code == 400
+
+
+def test_a_flag_whose_evidence_changed_since_its_decision_is_back_in_the_queue(db, tmp_path):
+    client = _client(db)
+    flag_id = _amount_flag(db)
+    assert _decide(client, flag_id, "confirmed", "checked", "Ana Ruiz").status_code == 303
+    assert flag_id not in client.get("/").text
+    _shift_evidence(db, flag_id)
+    assert _rows(
+        db,
+        "select status, decision, latest_decision, evidence_changed from flag_status where flag_id = ?",
+        [flag_id],
+    ) == [("open", None, "confirmed", True)]
+    queue = client.get("/").text
+    assert flag_id in queue and "evidence changed since confirmed" in queue
+    page = client.get(f"/flags/{flag_id}").text
+    assert "evidence changed since confirmed" in page and "Ana Ruiz" in page  # the history stays
+    assert _rows(db, "select count(*) from reviews where flag_id = ?", [flag_id]) == [(1,)]
+    # `pledgewatch flags` lists it as to review; the ClaimReview export leaves it out
+    listed = run_cli("flags", "--db", str(db), "--format", "jsonl")
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert flag_id in listed.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert confirmed_flags(con) == []
+    finally:
+        con.close()
+    # decided again on the new evidence: settled and published again
+    assert _decide(client, flag_id, "confirmed", "new figure checked too", "Ben Okafor").status_code == 303
+    assert _rows(db, "select status, evidence_changed from flag_status where flag_id = ?", [flag_id]) == [
+        ("confirmed", False)
+    ]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert [f["flag_id"] for f in confirmed_flags(con)] == [flag_id]
+    finally:
+        con.close()
+
+
+def test_a_confirmed_flag_the_claims_no_longer_support_is_not_published(db):
+    flag_id = _amount_flag(db)
+    assert _decide(_client(db), flag_id, "confirmed", "checked").status_code == 303
+    con = duckdb.connect(str(db))
+    try:
+        assert [f["flag_id"] for f in confirmed_flags(con)] == [flag_id]
+        con.execute("update flags set is_open = false, closed_at = now() where flag_id = ?", [flag_id])
+        assert con.execute("select status from flag_status where flag_id = ?", [flag_id]).fetchall() == [
+            ("confirmed",)
+        ]
+        assert confirmed_flags(con) == []
+    finally:
+        con.close()
+
+
+# --- hosts, origins, cookies and errors -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://evil.example", "http://evil.example:8000", "http://127.0.0.2:8000"]
+)
+def test_a_request_for_another_host_name_is_refused(sample_db, base_url):
+    # DNS rebinding: a page on evil.example whose name now resolves to this machine sends Host: evil.example
+    response = _client(sample_db, base_url=base_url).get("/")
+    assert response.status_code in (400, 403)
+    assert "flag-link" not in response.text and "csrf_token" not in response.text
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost:8000", "http://127.0.0.1", "http://[::1]:8000"])
+def test_local_host_names_are_served(sample_db, base_url):
+    assert _client(sample_db, base_url=base_url).get("/").status_code == 200
+
+
+def test_the_served_host_name_is_allowed_with_or_without_a_port(sample_db):
+    for host in ("review.example.org", "review.example.org:8443"):
+        client = _client(sample_db, base_url=f"http://{host}", allowed_hosts=("review.example.org",))
+        assert client.get("/healthz").status_code == 200
+    ipv6 = _client(sample_db, base_url="http://[2001:db8::1]:8000", allowed_hosts=("2001:db8::1",))
+    assert ipv6.get("/healthz").status_code == 200
+    assert _client(sample_db, base_url="http://other.example.org").get("/healthz").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://127.0.0.1:9999"},
+        {"Origin": "null"},
+        {"Referer": "http://evil.example/page"},
+    ],
+)
+def test_a_post_from_another_site_is_refused(db, headers):
+    client = _client(db)
+    flag_id = _amount_flag(db)
+    form = _hidden(client.get(f"/flags/{flag_id}").text) | {"decision": "confirmed", "reviewer": "mallory"}
+    refused = client.post(f"/flags/{flag_id}/reviews", data=form, headers=headers, follow_redirects=False)
+    assert refused.status_code == 403
+    assert len(refused.text.strip().splitlines()) == 1 and "another site" in refused.text
+    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    # the same form from this server's own page is recorded
+    own = client.post(
+        f"/flags/{flag_id}/reviews", data=form, headers={"Origin": LOCAL}, follow_redirects=False
+    )
+    assert own.status_code == 303
+
+
+def test_an_oversized_post_is_a_413_without_exception_text(db):
+    client = _client(db)
+    flag_id = _amount_flag(db)
+    form = _hidden(client.get(f"/flags/{flag_id}").text) | {"decision": "confirmed", "reviewer": "Ana"}
+    response = client.post(f"/flags/{flag_id}/reviews", data=form | {"note": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Too large" in response.text
+    assert "Exception" not in response.text and "Traceback" not in response.text
+    # the same body sent in chunks, without a Content-Length
+    body = urlencode(form | {"note": "x" * (2 * 1024 * 1024)}).encode()
+    chunked = client.post(
+        f"/flags/{flag_id}/reviews",
+        content=(body[i : i + 65536] for i in range(0, len(body), 65536)),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert chunked.status_code == 413 and "Too large" in chunked.text and "Exception" not in chunked.text
+    assert _rows(db, "select count(*) from reviews") == [(0,)]
+
+
+def test_an_unexpected_error_is_logged_not_shown(sample_db, monkeypatch, caplog):
+    def broken(con, query):
+        raise RuntimeError("secret detail at /srv/private/warehouse.duckdb")
+
+    monkeypatch.setattr("warehouse.reviews.queue", broken)
+    app = create_app(ReviewConfig(db=sample_db, archive_dir=sample_db.parent / "archive"))
+    client = TestClient(app, base_url=LOCAL, raise_server_exceptions=False)
+    response = client.get("/")
+    assert response.status_code == 500 and "Something went wrong" in response.text
+    assert "secret detail" not in response.text and "RuntimeError" not in response.text
+    assert "secret detail" in caplog.text
+
+
+def _cookie(response, name: str) -> str:
+    found = [v for v in response.headers.get_list("set-cookie") if v.startswith(f"{name}=")]
+    assert found, f"no {name} cookie set"
+    return found[0].lower()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_access_cookie_is_strict_and_expires_and_secure_over_https(sample_db, scheme):
+    token = "correct-horse-battery-staple"
+    client = _client(sample_db, base_url=f"{scheme}://review.example.org", access_token=token,
+                     allowed_hosts=("review.example.org",))  # fmt: skip
+    login = client.get("/login?next=/")
+    session = _cookie(login, "pw_session")
+    signed_in = client.post(
+        "/login", data={"csrf_token": _csrf(login.text), "token": token, "next": "/"}, follow_redirects=False
+    )
+    assert signed_in.status_code == 303
+    access = _cookie(signed_in, "pw_access")
+    for cookie in (session, access):
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert ("; secure" in cookie) == (scheme == "https")
+    assert "max-age=43200" in access
+    # signing out removes the access cookie: the next page asks to sign in again
+    page = client.get("/")
+    assert page.status_code == 200 and "sign out" in page.text
+    out = client.post("/logout", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert 'pw_access=""' in _cookie(out, "pw_access") or "max-age=0" in _cookie(out, "pw_access")
+    client.cookies.clear()  # what the browser does with a cookie that has expired
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_an_access_cookie_stops_working_after_its_max_age():
+    guard = Guard("correct-horse-battery-staple", max_age=3600)
+    cookie = guard.access_cookie(now=1_000_000)
+    assert guard.access_cookie_ok(cookie, now=1_000_000 + 3599)
+    assert not guard.access_cookie_ok(cookie, now=1_000_000 + 3601)
+    assert not guard.access_cookie_ok("1000000." + "0" * 64, now=1_000_000)  # not signed with the token
+    assert not Guard("another-token-entirely-xx").access_cookie_ok(cookie, now=1_000_000)
+    forged = str(1_000_000 + 7200) + cookie[cookie.index(".") :]  # a later date on an old signature
+    assert not guard.access_cookie_ok(forged, now=1_000_000 + 7200)
+
+
+def test_the_host_names_served_besides_localhost():
+    assert allowed_hosts(("0.0.0.0", "::", "::1", "2001:db8::1", "Review.Example.org:443", "[fe80::1]:80")) == [
+        "localhost", "127.0.0.1", "[::1]", "[2001:db8::1]", "review.example.org", "[fe80::1]",
+    ]  # fmt: skip

@@ -42,6 +42,11 @@ class UnknownFlag(ReviewError):
     """Raised by `record_review` for a flag id that is not in the warehouse."""
 
 
+class EvidenceChanged(ReviewError):
+    """Raised by `record_review` when the flag cites other evidence than the reviewer saw (it was recomputed
+    in between); nothing is stored."""
+
+
 @dataclass(frozen=True)
 class QueueQuery:
     """Filters, order and page of the queue; None means no filter."""
@@ -244,8 +249,13 @@ def record_review(
     note: str | None,
     reviewer: str,
     now: datetime | None = None,
+    seen: tuple[str | None, str | None] | None = None,
 ) -> str:
-    """Store a reviewer's decision on a flag, with the evidence the flag cites now; returns its review_id."""
+    """Store a reviewer's decision on a flag, with the evidence the flag cites now; returns its review_id.
+
+    `seen`: the (US-side, other) canonical claim ids the reviewer was shown; when the flag cites another pair
+    by now, EvidenceChanged is raised and nothing is stored.
+    """
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}; choose from {', '.join(DECISIONS)}")
     reviewer = (reviewer or "").strip()
@@ -261,6 +271,11 @@ def record_review(
     ).fetchall()
     if not found:
         raise UnknownFlag(f"no flag {flag_id!r}")
+    if seen is not None and tuple(x or None for x in seen) != tuple(found[0]):
+        raise EvidenceChanged(
+            "the evidence of this flag changed since the page was shown (the flags were recomputed): "
+            "nothing was recorded; read the new evidence and decide again"
+        )
     review_id = uuid.uuid4().hex
     con.execute(
         "insert into reviews values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -282,20 +297,22 @@ def article_record(con: duckdb.DuckDBPyConnection, article_id: str) -> dict | No
 
 
 def confirmed_flags(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Flags whose latest decision is confirmed, with that decision and the two claims the reviewer saw (each
-    with every article that carried it; the flag's current evidence when those claims are gone)."""
+    """Flags to publish: the claims still support them and their latest decision is confirmed, taken on the
+    evidence they cite now; each with that decision and its two claims (each with every article that carried it).
+
+    Left out: flags the claims no longer support (closed), and flags whose evidence changed since the
+    confirmation (flag_status gives those no decision: they are back in the queue).
+    """
     flags = _rows(
         con.execute(
             "select flag_id, kind, pledger, recipient, explanation, us_canonical_claim_id, "
-            "other_canonical_claim_id, us_claim_id, other_claim_id from flag_status where status = 'confirmed' "
+            "other_canonical_claim_id, us_claim_id, other_claim_id from flag_status "
+            "where status = 'confirmed' and is_open and not evidence_changed "
             "order by reviewed_at, flag_id"
         )
     )
     for flag in flags:
         flag["review"] = reviews_of(con, flag["flag_id"])[0]
         for side in ("us", "other"):
-            current, claim_id = flag[f"{side}_canonical_claim_id"], flag[f"{side}_claim_id"]
-            seen = flag["review"][f"{side}_canonical_claim_id"] or current
-            evidence = _evidence(con, claim_id if seen == current else None, seen)
-            flag[side] = evidence or _evidence(con, claim_id, current)
+            flag[side] = _evidence(con, flag[f"{side}_claim_id"], flag[f"{side}_canonical_claim_id"])
     return flags

@@ -1,6 +1,6 @@
 -- review_queue: one row per flag as the fact-checkers' queue lists it: its review status, both evidence mentions
 -- (speaker, outlet, publication time, amount), the gap between the two amounts and every outlet that carried
--- either claim.
+-- either claim. A flag whose evidence changed since its latest decision is to be reviewed again (evidence_changed).
 create or replace view review_queue as
 with
 
@@ -34,7 +34,8 @@ final as (
         flagged.pledger,
         flagged.recipient,
         flagged.status,
-        -- the review queue proper: supported by the claims and not settled (needs_info stays in it)
+        -- the review queue proper: supported by the claims and not settled (needs_info stays in it); a decision
+        -- on evidence the flag no longer cites settles nothing (flag_status.decision is null then)
         flagged.is_open and coalesce(flagged.decision, 'needs_info') = 'needs_info' as is_to_review,
         flagged.is_open,
         flagged.explanation,
@@ -42,6 +43,8 @@ final as (
         flagged.first_seen_at,
         flagged.last_seen_at,
         flagged.decision,
+        flagged.latest_decision,
+        flagged.evidence_changed,
         flagged.reviewer,
         flagged.reviewed_at,
         flagged.review_count,
