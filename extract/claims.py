@@ -25,7 +25,7 @@ from datetime import date, datetime
 from extract.actors import CountryMention, load_actor_table, speaker_side
 from extract.amounts import Money, find_money, is_excluded_context, is_stock_statistic
 from extract.attribution import Attribution, attribute, quote_index, sentence_quotes
-from extract.cues import Concept, Hit, load_concepts
+from extract.cues import Concept, Hit, doc_text, load_concepts
 from extract.gate import WEAK_REFERENCES, Gate
 from extract.model import Claim
 from extract.names import mark_names
@@ -176,7 +176,10 @@ class Extractor:
                 # No claim sentence runs to thousands of characters; such runs are tables, code or
                 # junk, and parsing them would cost minutes, so they are never parsed.
                 long = len(sentence.text) > MAX_SENTENCE_CHARS
-                docs.append(self.nlp.make_doc("" if long else sentence.text))
+                piece = "" if long else sentence.text
+                doc = self.nlp.make_doc(piece)
+                doc.user_data["pledgewatch_text"] = piece  # what `doc_text` would join again from the tokens
+                docs.append(doc)
                 if full and not long:
                     parse.append(len(docs) - 1)
             prepared.append((sentences, index, first))
@@ -186,7 +189,7 @@ class Extractor:
         self.stats["parsed_words"] += sum(len(docs[i]) for i in parse)
         selected = [docs[i] for i in parse]
         # Tagged and lemmatised, every candidate; parsed, only those whose reading needs the parse.
-        parser_wanted = [not self.gated or self.gate.needs_parser(doc.text) for doc in selected]
+        parser_wanted = [not self.gated or self.gate.needs_parser(doc_text(doc)) for doc in selected]
         self.stats["parser_skipped"] += parser_wanted.count(False)
         for name, proc in self.components:
             if name == "parser" and not all(parser_wanted):
