@@ -36,3 +36,14 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     return SHARED
+
+
+def query_rows(db: Path, sql: str, params=()) -> list[tuple]:
+    """Rows of one query on a short read-only connection to the warehouse file `db`."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()

@@ -17,7 +17,7 @@ import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from conftest import run_cli
+from conftest import query_rows, run_cli
 from crawlers.archive import iter_records
 from review.app import ARCHIVE_CSP, ReviewConfig, allowed_hosts, create_app
 from review.highlight import Cue, highlight, segments
@@ -54,14 +54,6 @@ def db(sample_db, tmp_path) -> Path:
 def _client(db: Path, base_url: str = LOCAL, **config) -> TestClient:
     app = create_app(ReviewConfig(db=db, archive_dir=db.parent / "archive", **config))
     return TestClient(app, base_url=base_url)
-
-
-def _rows(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def _csrf(page: str) -> str:
@@ -114,7 +106,7 @@ def own_db(tmp_path) -> Path:
 
 
 def _amount_flag(db: Path) -> str:
-    return _rows(db, "select flag_id from flags where kind = 'amount_mismatch' order by flag_id")[0][0]
+    return query_rows(db, "select flag_id from flags where kind = 'amount_mismatch' order by flag_id")[0][0]
 
 
 # --- the queue ---------------------------------------------------------------------------------------------
@@ -123,7 +115,7 @@ def _amount_flag(db: Path) -> str:
 def test_queue_lists_the_open_flags_with_counts_per_status(sample_db):
     page = _client(sample_db).get("/")
     assert page.status_code == 200
-    open_ids = {r[0] for r in _rows(sample_db, "select flag_id from flag_status where status = 'open'")}
+    open_ids = {r[0] for r in query_rows(sample_db, "select flag_id from flag_status where status = 'open'")}
     assert open_ids and set(FLAG_LINK.findall(page.text)) == open_ids
     for status in QUEUE_STATUSES:
         assert f"status={status}" in page.text
@@ -136,7 +128,7 @@ def test_queue_lists_the_open_flags_with_counts_per_status(sample_db):
 
 def test_queue_filters_by_deal_kind_outlet_and_date(sample_db):
     client = _client(sample_db)
-    all_flags = _rows(sample_db, "select flag_id, kind, pledger, recipient from flags")
+    all_flags = query_rows(sample_db, "select flag_id, kind, pledger, recipient from flags")
     kind = all_flags[0][1]
     page = client.get("/", params={"kind": kind})
     assert set(FLAG_LINK.findall(page.text)) == {f for f, k, _, _ in all_flags if k == kind}
@@ -146,7 +138,7 @@ def test_queue_filters_by_deal_kind_outlet_and_date(sample_db):
         f for f, _, p, r in all_flags if (p, r) == (pledger, recipient)
     }
     # outlet: a flag is listed when an outlet carried either of its claims
-    carried = _rows(
+    carried = query_rows(
         sample_db,
         "select distinct f.flag_id from flags f join canonical_claims c "
         "on c.canonical_claim_id in (f.us_canonical_claim_id, f.other_canonical_claim_id) "
@@ -156,7 +148,7 @@ def test_queue_filters_by_deal_kind_outlet_and_date(sample_db):
     assert set(FLAG_LINK.findall(page.text)) == {r[0] for r in carried}
     assert len(carried) < len(all_flags)
     # date range: the later of the two evidence publication days
-    dated = _rows(sample_db, "select flag_id, evidence_published_at from review_queue")
+    dated = query_rows(sample_db, "select flag_id, evidence_published_at from review_queue")
     day = sorted(d for _, d in dated)[len(dated) // 2].date()
     page = client.get("/", params={"from": day.isoformat(), "to": "2030-01-01"})
     assert set(FLAG_LINK.findall(page.text)) == {f for f, d in dated if d.date() >= day}
@@ -167,11 +159,11 @@ def test_queue_filters_by_deal_kind_outlet_and_date(sample_db):
 
 def test_queue_sorts_by_newest_evidence_and_by_amount_gap(sample_db):
     client = _client(sample_db)
-    known = dict(_rows(sample_db, "select flag_id, evidence_published_at from review_queue"))
+    known = dict(query_rows(sample_db, "select flag_id, evidence_published_at from review_queue"))
     newest = FLAG_LINK.findall(client.get("/", params={"sort": "newest"}).text)
     dates = [known[f] for f in newest]
     assert dates == sorted(dates, reverse=True)
-    gaps = dict(_rows(sample_db, "select flag_id, amount_gap from review_queue"))
+    gaps = dict(query_rows(sample_db, "select flag_id, amount_gap from review_queue"))
     by_gap = FLAG_LINK.findall(client.get("/", params={"sort": "gap"}).text)
     stated = [gaps[f] for f in by_gap if gaps[f] is not None]
     assert len(stated) >= 2 and stated == sorted(stated, reverse=True)
@@ -182,7 +174,7 @@ def test_queue_sorts_by_newest_evidence_and_by_amount_gap(sample_db):
 
 def test_queue_is_paginated(sample_db):
     client = _client(sample_db, per_page=4)
-    total = _rows(sample_db, "select count(*) from flag_status where status = 'open'")[0][0]
+    total = query_rows(sample_db, "select count(*) from flag_status where status = 'open'")[0][0]
     seen, page_no = [], 1
     while True:
         page = client.get("/", params={"page": page_no})
@@ -235,7 +227,7 @@ def test_every_kind_can_be_filtered():
 
 def test_flag_page_shows_both_sides_with_their_sources_and_cues(sample_db):
     flag_id = _amount_flag(sample_db)
-    evidence = _rows(
+    evidence = query_rows(
         sample_db,
         "select c.speaker, c.speaker_side, a.outlet, strftime(a.published_at, '%Y-%m-%d'), c.sentence, "
         "c.article_url, a.article_id from flags f join claims c on c.claim_id in (f.us_claim_id, f.other_claim_id) "
@@ -261,13 +253,13 @@ def test_flag_page_shows_both_sides_with_their_sources_and_cues(sample_db):
 
 
 def test_flag_page_lists_the_other_outlets_that_carried_the_claim(sample_db):
-    flag_id, canonical_id = _rows(
+    flag_id, canonical_id = query_rows(
         sample_db,
         "select f.flag_id, c.canonical_claim_id from flags f join canonical_claims c "
         "on c.canonical_claim_id in (f.us_canonical_claim_id, f.other_canonical_claim_id) "
         "where c.articles > 1 order by c.articles desc, f.flag_id limit 1",
     )[0]
-    articles = _rows(
+    articles = query_rows(
         sample_db,
         "select distinct m.article_url, a.outlet from claim_mentions m join articles a on a.canonical_url = m.article_url "
         "where m.canonical_claim_id = ?",
@@ -282,7 +274,7 @@ def test_flag_page_lists_the_other_outlets_that_carried_the_claim(sample_db):
 
 
 def test_the_archived_copy_is_the_crawled_response_served_sandboxed(sample_db):
-    article_id, warc_file, record_id, url = _rows(
+    article_id, warc_file, record_id, url = query_rows(
         sample_db,
         "select article_id, warc_file, warc_record_id, canonical_url from articles order by article_id",
     )[0]
@@ -305,7 +297,7 @@ def test_the_archived_copy_is_the_crawled_response_served_sandboxed(sample_db):
 
 
 def test_an_archive_file_gone_missing_is_a_404_not_a_crash(db):
-    article_id = _rows(db, "select article_id from articles order by article_id")[0][0]
+    article_id = query_rows(db, "select article_id from articles order by article_id")[0][0]
     shutil.rmtree(db.parent / "archive")
     page = _client(db).get(f"/archive/{article_id}/raw")
     assert page.status_code == 404 and "archived copy is missing" in page.text
@@ -323,7 +315,7 @@ def test_decisions_are_recorded_with_note_and_name_and_kept_as_history(db):
         client, flag_id, "confirmed", "Transcript checked: both figures as quoted.", "Ben Okafor"
     )
     assert second.status_code == 303
-    rows = _rows(
+    rows = query_rows(
         db, "select decision, note, reviewer from reviews where flag_id = ? order by reviewed_at", [flag_id]
     )
     assert rows == [
@@ -335,7 +327,7 @@ def test_decisions_are_recorded_with_note_and_name_and_kept_as_history(db):
     assert history.index("Ben Okafor") < history.index("Ana Ruiz")  # newest first
     assert "Decision recorded." in page
     assert 'value="Ben Okafor"' in page  # the name is remembered for the next decision
-    assert _rows(db, "select status from flag_status where flag_id = ?", [flag_id]) == [("confirmed",)]
+    assert query_rows(db, "select status from flag_status where flag_id = ?", [flag_id]) == [("confirmed",)]
     # settled: no longer in the open queue, listed under confirmed
     assert flag_id not in client.get("/").text
     assert flag_id in client.get("/", params={"status": "confirmed"}).text
@@ -356,7 +348,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused(db):
     other = _client(db)
     stolen = _csrf(other.get(f"/flags/{flag_id}").text)
     assert client.post(f"/flags/{flag_id}/reviews", data=form | {"csrf_token": stolen}).status_code == 403
-    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    assert query_rows(db, "select count(*) from reviews") == [(0,)]
 
 
 @pytest.mark.parametrize(
@@ -369,7 +361,7 @@ def test_an_incomplete_decision_is_refused_and_the_form_kept(db, decision, revie
     response = _decide(client, flag_id, decision, "my careful note", reviewer)
     assert response.status_code == 400
     assert message in response.text and "my careful note" in response.text
-    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    assert query_rows(db, "select count(*) from reviews") == [(0,)]
 
 
 def test_a_decision_on_an_unknown_flag_is_a_404(db):
@@ -386,7 +378,7 @@ def test_decisions_survive_a_recrawl_through_the_pipeline(db):
     assert _decide(_client(db), flag_id, "confirmed", "checked", "Ana Ruiz").status_code == 303
     again = run_cli("nightly", "--sample", "--db", str(db))
     assert again.returncode == 0, again.stderr[-2000:]
-    assert _rows(db, "select status, reviewer, note from flag_status where flag_id = ?", [flag_id]) == [
+    assert query_rows(db, "select status, reviewer, note from flag_status where flag_id = ?", [flag_id]) == [
         ("confirmed", "Ana Ruiz", "checked")
     ]
     assert "Ana Ruiz" in _client(db).get(f"/flags/{flag_id}").text
@@ -394,14 +386,14 @@ def test_decisions_survive_a_recrawl_through_the_pipeline(db):
 
 def test_decisions_survive_reextraction_with_new_claim_ids(own_db, tmp_path):
     flag_id = _amount_flag(own_db)
-    before = _rows(own_db, "select us_claim_id, other_claim_id from flags where flag_id = ?", [flag_id])[0]
+    before = query_rows(own_db, "select us_claim_id, other_claim_id from flags where flag_id = ?", [flag_id])[0]
     assert _decide(_client(own_db), flag_id, "dismissed", "a quote taken out of context").status_code == 303
     # the articles change (their headlines are marked as updated): re-extracted, every offset and claim id moves
     _ingest(tmp_path / "articles", own_db, prefix="Updated: ")
-    after = _rows(own_db, "select us_claim_id, other_claim_id from flags where flag_id = ?", [flag_id])[0]
+    after = query_rows(own_db, "select us_claim_id, other_claim_id from flags where flag_id = ?", [flag_id])[0]
     assert set(after).isdisjoint(before)
-    assert _rows(own_db, "select count(*) from claims where claim_id in (?, ?)", before) == [(0,)]
-    assert _rows(own_db, "select status, note from flag_status where flag_id = ?", [flag_id]) == [
+    assert query_rows(own_db, "select count(*) from claims where claim_id in (?, ?)", before) == [(0,)]
+    assert query_rows(own_db, "select status, note from flag_status where flag_id = ?", [flag_id]) == [
         ("dismissed", "a quote taken out of context")
     ]
     page = _client(own_db).get(f"/flags/{flag_id}").text
@@ -449,12 +441,12 @@ def test_a_decision_posted_while_the_nightly_job_holds_the_warehouse_says_busy(d
     assert busy.headers["retry-after"]
     assert "seen both transcripts" in busy.text  # the note is kept for sending again
     assert "Traceback" not in busy.text and "IOException" not in busy.text
-    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    assert query_rows(db, "select count(*) from reviews") == [(0,)]
     resend = _hidden(busy.text)  # the busy page's form sends the same decision, evidence included
     assert resend["us_canonical_claim_id"] == form["us_canonical_claim_id"]
     done = client.post(f"/flags/{flag_id}/reviews", data=form | resend, follow_redirects=False)
     assert done.status_code == 303
-    assert _rows(db, "select reviewer from reviews") == [("Ana Ruiz",)]
+    assert query_rows(db, "select reviewer from reviews") == [("Ana Ruiz",)]
 
 
 def test_with_an_access_token_every_page_asks_to_sign_in(sample_db):
@@ -537,12 +529,12 @@ def test_overlapping_cues_share_a_segment():
 
 
 def test_stance_cues_come_from_the_rules_that_fired(sample_db):
-    flag_id = _rows(sample_db, "select flag_id from flags where kind = 'stance_mismatch' order by flag_id")[
+    flag_id = query_rows(sample_db, "select flag_id from flags where kind = 'stance_mismatch' order by flag_id")[
         0
     ][0]
     html = _client(sample_db).get(f"/flags/{flag_id}").text
     titles = re.findall(r'<mark class="cue[^"]*cue-stance[^"]*" title="([^"]+)"', html)
-    rules = _rows(
+    rules = query_rows(
         sample_db,
         "select c.rule_id from flags f join claims c on c.claim_id = f.other_claim_id where f.flag_id = ?",
         [flag_id],
@@ -554,7 +546,7 @@ def test_stance_cues_come_from_the_rules_that_fired(sample_db):
 
 
 def test_claimreview_export_of_confirmed_flags(db, tmp_path):
-    confirmed, dismissed = _rows(
+    confirmed, dismissed = query_rows(
         db, "select flag_id from flags where kind = 'amount_mismatch' order by flag_id"
     )[:2]
     # decided at a fixed time, so the date it is published under does not depend on when the test runs
@@ -581,7 +573,7 @@ def test_claimreview_export_of_confirmed_flags(db, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "1 ClaimReview" in result.stdout
     (review,) = json.loads(out.read_text(encoding="utf-8"))
-    us_sentence, speaker, canonical_id = _rows(
+    us_sentence, speaker, canonical_id = query_rows(
         db,
         "select c.sentence, c.speaker, cc.canonical_claim_id from flags f join claims c on c.claim_id = f.us_claim_id "
         "join canonical_claims cc on cc.canonical_claim_id = f.us_canonical_claim_id where f.flag_id = ?",
@@ -589,7 +581,7 @@ def test_claimreview_export_of_confirmed_flags(db, tmp_path):
     )[0]
     urls = {
         r[0]
-        for r in _rows(
+        for r in query_rows(
             db, "select article_url from claim_mentions where canonical_claim_id = ?", [canonical_id]
         )
     }
@@ -652,12 +644,12 @@ def test_a_decision_on_evidence_that_changed_since_the_page_was_shown_is_refused
     # the page shows the new evidence (its sentence, between the highlights' markup)
     assert str(escape(new_sentence)) in re.sub(r"<[^>]+>", "", stale.text)
     assert "checked both figures" in stale.text  # and keeps the note
-    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    assert query_rows(db, "select count(*) from reviews") == [(0,)]
     again = _hidden(stale.text)
     assert again["us_canonical_claim_id"] == new_id
     done = client.post(f"/flags/{flag_id}/reviews", data=form | again, follow_redirects=False)
     assert done.status_code == 303
-    assert _rows(db, "select us_canonical_claim_id from reviews") == [(new_id,)]
+    assert query_rows(db, "select us_canonical_claim_id from reviews") == [(new_id,)]
     # a form that does not say which evidence it was about is refused too
     bare = {k: v for k, v in form.items() if k not in ("us_canonical_claim_id", "other_canonical_claim_id")}
     assert client.post(f"/flags/{flag_id}/reviews", data=bare).status_code == 400
@@ -669,7 +661,7 @@ def test_a_flag_whose_evidence_changed_since_its_decision_is_back_in_the_queue(d
     assert _decide(client, flag_id, "confirmed", "checked", "Ana Ruiz").status_code == 303
     assert flag_id not in client.get("/").text
     _shift_evidence(db, flag_id)
-    assert _rows(
+    assert query_rows(
         db,
         "select status, decision, latest_decision, evidence_changed from flag_status where flag_id = ?",
         [flag_id],
@@ -678,7 +670,7 @@ def test_a_flag_whose_evidence_changed_since_its_decision_is_back_in_the_queue(d
     assert flag_id in queue and "evidence changed since confirmed" in queue
     page = client.get(f"/flags/{flag_id}").text
     assert "evidence changed since confirmed" in page and "Ana Ruiz" in page  # the history stays
-    assert _rows(db, "select count(*) from reviews where flag_id = ?", [flag_id]) == [(1,)]
+    assert query_rows(db, "select count(*) from reviews where flag_id = ?", [flag_id]) == [(1,)]
     # `pledgewatch flags` lists it as to review; the ClaimReview export leaves it out
     listed = run_cli("flags", "--db", str(db), "--format", "jsonl")
     assert listed.returncode == 0, listed.stderr[-2000:]
@@ -690,7 +682,7 @@ def test_a_flag_whose_evidence_changed_since_its_decision_is_back_in_the_queue(d
         con.close()
     # decided again on the new evidence: settled and published again
     assert _decide(client, flag_id, "confirmed", "new figure checked too", "Ben Okafor").status_code == 303
-    assert _rows(db, "select status, evidence_changed from flag_status where flag_id = ?", [flag_id]) == [
+    assert query_rows(db, "select status, evidence_changed from flag_status where flag_id = ?", [flag_id]) == [
         ("confirmed", False)
     ]
     con = duckdb.connect(str(db), read_only=True)
@@ -758,7 +750,7 @@ def test_a_post_from_another_site_is_refused(db, headers):
     refused = client.post(f"/flags/{flag_id}/reviews", data=form, headers=headers, follow_redirects=False)
     assert refused.status_code == 403
     assert len(refused.text.strip().splitlines()) == 1 and "another site" in refused.text
-    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    assert query_rows(db, "select count(*) from reviews") == [(0,)]
     # the same form from this server's own page is recorded
     own = client.post(
         f"/flags/{flag_id}/reviews", data=form, headers={"Origin": LOCAL}, follow_redirects=False
@@ -782,7 +774,7 @@ def test_an_oversized_post_is_a_413_without_exception_text(db):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert chunked.status_code == 413 and "Too large" in chunked.text and "Exception" not in chunked.text
-    assert _rows(db, "select count(*) from reviews") == [(0,)]
+    assert query_rows(db, "select count(*) from reviews") == [(0,)]
 
 
 def test_an_unexpected_error_is_logged_not_shown(sample_db, monkeypatch, caplog):

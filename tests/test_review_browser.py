@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import BIN, run_cli
+from conftest import BIN, query_rows, run_cli
 from crawlers.archive import ArchiveWriter
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -87,26 +87,18 @@ def browser():
             chromium.close()
 
 
-def _rows(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def test_a_reviewer_confirms_a_flag_in_the_browser(served, browser, tmp_path):
     base, db = served
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(base + "/")
     expect(page.locator("h1")).to_have_text("Flags to review")
-    open_count = _rows(db, "select count(*) from flag_status where status = 'open'")[0][0]
+    open_count = query_rows(db, "select count(*) from flag_status where status = 'open'")[0][0]
     expect(page.locator("a.flag-link")).to_have_count(open_count)
 
     # filter the queue to the amount flags, with the form
     page.select_option("select[name=kind]", "amount_mismatch")
     page.click("button:text('Apply')")
-    amount_flags = _rows(db, "select flag_id, explanation from flags where kind = 'amount_mismatch'")
+    amount_flags = query_rows(db, "select flag_id, explanation from flags where kind = 'amount_mismatch'")
     expect(page.locator("a.flag-link")).to_have_count(len(amount_flags))
     assert "kind=amount_mismatch" in page.url
 
@@ -136,10 +128,10 @@ def test_a_reviewer_confirms_a_flag_in_the_browser(served, browser, tmp_path):
     expect(page.locator("#history .review").first).to_contain_text("Ana Ruiz")
     expect(page.locator("#history .note").first).to_have_text("Both figures checked against the transcripts.")
 
-    assert _rows(db, "select decision, note, reviewer from reviews where flag_id = ?", [flag_id]) == [
+    assert query_rows(db, "select decision, note, reviewer from reviews where flag_id = ?", [flag_id]) == [
         ("confirmed", "Both figures checked against the transcripts.", "Ana Ruiz")
     ]
-    assert _rows(db, "select status from flag_status where flag_id = ?", [flag_id]) == [("confirmed",)]
+    assert query_rows(db, "select status from flag_status where flag_id = ?", [flag_id]) == [("confirmed",)]
 
     # the confirmed flag has left the open queue
     page.goto(base + "/")
@@ -149,7 +141,7 @@ def test_a_reviewer_confirms_a_flag_in_the_browser(served, browser, tmp_path):
 
 def test_the_archived_copy_opens_inside_the_page(served, browser):
     base, db = served
-    flag_id, title = _rows(
+    flag_id, title = query_rows(
         db,
         "select f.flag_id, a.title from flags f join claims c on c.claim_id = f.us_claim_id "
         "join articles a on a.canonical_url = c.article_url order by f.flag_id limit 1",
@@ -176,7 +168,7 @@ def test_scripts_in_an_archived_page_do_not_run(served, browser):
     writer = ArchiveWriter(warc)
     record_id = writer.write("https://example.org/hostile", 200, [("Content-Type", "text/html")], hostile)
     writer.close()
-    article_id = _rows(db, "select article_id from articles order by article_id limit 1")[0][0]
+    article_id = query_rows(db, "select article_id from articles order by article_id limit 1")[0][0]
     con = duckdb.connect(str(db))
     try:
         con.execute(
