@@ -1,6 +1,7 @@
 """Money amounts in news text: find them, turn them into a value and an ISO 4217 currency.
 
-Handles "$550 billion", "USD 550 billion", "US$550bn", "$1.4tn", "550 billion dollars",
+Handles "$550 billion", "USD 550 billion", "US$550bn", "$1.4tn", "550 billion dollars", "$350-billion",
+"a 550-billion-dollar fund",
 "half a trillion dollars", "€600bn", "500 trillion won", "¥80 trillion ($550 billion)" (the USD
 figure wins), ranges ("$350-400 billion", "between $350 billion and $400 billion", "from $350
 million to $100 billion": amount = low, amount_high = high) and qualifiers ("up to", "more than",
@@ -45,15 +46,15 @@ _QUAL = (
 
 # "$550 billion", "USD 550bn", "$350-400 billion", "$350 billion-$400 billion"
 _SYMBOL_FORM = re.compile(
-    rf"(?P<qual>{_QUAL})?(?P<sym>{_SYM})\s?(?P<num>{_NUM})(?:\s?(?P<mag>{_MAG}))?"
-    rf"(?:\s?(?:-|–|to)\s?(?:{_SYM})?\s?(?P<num2>{_NUM})(?:\s?(?P<mag2>{_MAG}))?)?"
-    rf"(?:\s(?P<curword>{_CUR_WORD}))?",
+    rf"(?P<qual>{_QUAL})?(?P<sym>{_SYM})\s?(?P<num>{_NUM})(?:[\s-]?(?P<mag>{_MAG}))?"
+    rf"(?:\s?(?:-|–|to)\s?(?:{_SYM})?\s?(?P<num2>{_NUM})(?:[\s-]?(?P<mag2>{_MAG}))?)?"
+    rf"(?:[\s-](?P<curword>{_CUR_WORD}))?",
     re.IGNORECASE,
 )
 # "550 billion dollars", "500 trillion won", "1.4 trillion yen", "600 billion" (bare)
 _WORD_FORM = re.compile(
-    rf"(?P<qual>{_QUAL})?(?P<num>{_NUM})(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?\s?"
-    rf"(?P<mag>million|billion|trillion|mln|bln|trn|mn|bn|tn)(?![A-Za-z])(?:\s(?P<curword>{_CUR_WORD}))?",
+    rf"(?P<qual>{_QUAL})?(?P<num>{_NUM})(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?[\s-]?"
+    rf"(?P<mag>million|billion|trillion|mln|bln|trn|mn|bn|tn)(?![A-Za-z])(?:[\s-](?P<curword>{_CUR_WORD}))?",
     re.IGNORECASE,
 )
 # "half a trillion dollars", "a trillion dollars"

@@ -505,6 +505,20 @@ def sentence_quotes(
     return [tuple(_touching(s, regions, by_line)) for s in sentences]
 
 
+def _opens_quote_paragraph(sentences: list[Sentence], i: int, result: list[Attribution]) -> bool:
+    """Whether sentence `i` opens its paragraph with a quotation mark and the sentence before it, the last
+    of the previous paragraph, was a quotation with a named speaker."""
+    if not i or not result or sentences[i - 1].paragraph in (0, sentences[i].paragraph):
+        return False
+    before = result[-1]
+    return (
+        before.in_quote
+        and before.speaker != "author"
+        and before.rule_id.startswith(("attribution.quote", "attribution.nested-quote"))
+        and sentences[i].text[:1] in _OPENERS + "\"'"
+    )
+
+
 def attribute(
     text: str, sentences: list[Sentence], docs: list, index: QuoteIndex | None = None
 ) -> list[Attribution]:
@@ -552,6 +566,10 @@ def attribute(
                 speaker, rule = pick[0], "attribution.quote"
             elif sentence.paragraph in last_para_quote_speaker:
                 speaker, rule = last_para_quote_speaker[sentence.paragraph], "attribution.quote-continued"
+            elif _opens_quote_paragraph(sentences, len(result), result):
+                # a paragraph that opens with an unattributed quote, right after a quoted sentence:
+                # the same speaker goes on (how news runs a long quote over several paragraphs)
+                speaker, rule = result[-1].speaker, "attribution.quote-continued"
             inner = nested_speaker(sentence.text)
             if inner:  # “Akazawa told me, ‘We will invest $550bn,’” he said: Akazawa's claim
                 speaker, rule = inner, "attribution.nested-quote"

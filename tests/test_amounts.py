@@ -20,6 +20,8 @@ T = 1e12
         ("350 Billion Dollars", 350 * B, "USD", None),
         ("$1.4 trillion", 1.4 * T, "USD", None),
         ("$1.4tn", 1.4 * T, "USD", None),
+        ("Korea's $350-billion fund", 350 * B, "USD", None),
+        ("a 550-billion-dollar vehicle", 550 * B, "USD", None),
         ("half a trillion dollars", 0.5 * T, "USD", None),
         ("€600bn", 600 * B, "EUR", None),
         ("500 trillion won", 500 * T, "KRW", None),

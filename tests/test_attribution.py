@@ -116,3 +116,17 @@ def test_nested_quote_speaker(line, speaker):
 def test_nested_quote_is_credited_to_the_inner_speaker(nlp):
     text = "Trump on Korea\nKorea pledged $350 billion.\n“Lee told me, ‘Korea will give $350 billion,’” Trump said.\n"
     assert speakers(nlp, text)[2][1] == "Lee"
+
+
+def test_a_quote_paragraph_after_a_quote_goes_on_with_its_speaker(nlp):
+    text = (
+        "EU figure 'cannot be guaranteed'\n"
+        "“It is not something a public authority can promise,” the official said.\n"
+        "“It rests on what private companies intend.”\n"
+        "The markets were calm.\n"
+        "“This is a separate quote nobody owns.”"
+    )
+    got = dict(speakers(nlp, text))
+    assert got["“It rests on what private companies intend.”"] == "the official"
+    # after narration, an unattributed quote is not given to the last speaker
+    assert got["“This is a separate quote nobody owns.”"] == "author"
