@@ -68,6 +68,13 @@ SINGLE_COMPANY = re.compile(
     r"^\s+(?:carmaker|automaker|company|firm|conglomerate|chipmaker|manufacturer|shipbuilder|steelmaker|"
     r"giant|maker|lender|bank|insurer|retailer|startup|utility|operator)\b(?!s)"
 )
+# What ties a company's money to a national package, and what says it stands apart from one.
+PACKAGE_LINK = re.compile(
+    r"\b(?:part of|under (?:the|its|a|this|that)|as (?:its|their|a) (?:share|part|contribution)|pledges?|package|"
+    r"fund|framework|commitments?|deal|agreement|accord|pact|list|plan)\b",
+    re.IGNORECASE,
+)
+SEPARATE_DEAL = re.compile(r"\b(?:separately|in a separate|unrelated to|independently of)\b", re.IGNORECASE)
 # Investment words that name a pledge by themselves; others need a definite determiner or owner.
 SPECIFIC_PLEDGE_NOUNS = {"pledge", "commitment", "fund", "framework", "package", "contribution"}
 DEFINITE = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "such", "our"}
@@ -376,6 +383,8 @@ class Extractor:
         ]
         records: list[tuple[str, Money | None, str]] = []
         seen: set[tuple[str, int]] = set()
+        if self._company_deal(s):
+            return records  # one company's own investment, outside any national pledge
         for money in s.money:
             currency = money.currency or known_amounts.get(round(money.value))
             if currency is None:
@@ -434,6 +443,20 @@ class Extractor:
         if s.attribution and s.attribution.in_quote and set(s.quotes) & claim_quotes and words >= 4:
             return [(main, None, "claim.quote-continued")]
         return []
+
+    def _company_deal(self, s: _Sent) -> bool:
+        """Whether a sentence states one company's own investment rather than a national pledge: the company
+        speaks or opens the sentence, and nothing ties the money to the package ("as part of", "under the
+        deal", "the fund", "Japan's pledge"), or the sentence says it is separate."""
+        text = s.sentence.text
+        speaker = s.attribution.speaker if s.attribution else ""
+        actor = self.actors.find_actor(speaker) if speaker and speaker != "author" else None
+        opener = self.actors.find_actor(" ".join(text.split()[:3]))
+        if not any(a is not None and a.kind == "company" for a in (actor, opener)):
+            return False
+        if opener is not None and opener.kind == "company" and not text.startswith(opener.name.split()[0]):
+            return False  # the company is named, but not as the subject
+        return bool(SEPARATE_DEAL.search(text)) or not PACKAGE_LINK.search(text)
 
     def _specific(self, s: _Sent, hit: Hit, deals: Counter) -> bool:
         """Whether an investment word points at a pledge ("the investment", "Japan's investment",

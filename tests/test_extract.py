@@ -575,3 +575,17 @@ def test_recipient_defaults_to_the_deal_of_the_article(extractor):
 def test_several_pledgers_without_amounts(extractor, text, start, pledgers):
     claims = extractor.extract(text, doc="several", published_at="2025-08-01")
     assert {c.pledger for c in claims if c.sentence.startswith(start)} == pledgers
+
+
+def test_a_company_is_a_claim_only_as_part_of_the_national_pledge(extractor):
+    text = (
+        "Japan details projects\n"
+        "Japan agreed to invest $550 billion in the US.\n"
+        "Toyota will invest $10 billion as part of Japan's package, officials said.\n"
+        "Toyota said it would build a $10 billion plant in Texas.\n"
+        "SoftBank will put $25 billion into the fund, the ministry said.\n"
+        "Hyundai separately announced $26 billion for its Georgia plant."
+    )
+    got = {(c.sentence[:12], c.pledger, c.amount) for c in extractor.extract(text, doc="x")}
+    assert ("Toyota will ", "JPN", 10e9) in got and ("SoftBank wil", "JPN", 25e9) in got
+    assert not any(s.startswith(("Toyota said", "Hyundai sepa")) for s, _, _ in got)
