@@ -27,7 +27,7 @@ from extract.amounts import Money, find_money, is_excluded_context, is_stock_sta
 from extract.attribution import Attribution, attribute, quote_index, sentence_quotes
 from extract.cues import Concept, Hit, doc_text, load_concepts
 from extract.gate import WEAK_REFERENCES, Gate
-from extract.model import Claim
+from extract.model import Claim, make_claim_id
 from extract.names import mark_names
 from extract.nlp import fast_components, load_nlp
 from extract.sentences import Sentence, split_sentences
@@ -74,6 +74,7 @@ PACKAGE_LINK = re.compile(
     r"fund|framework|commitments?|deal|agreement|accord|pact|list|plan)\b",
     re.IGNORECASE,
 )
+ANOTHER = re.compile(r"\b(?:another|a further|an additional|a second)\s+$", re.IGNORECASE)
 SEPARATE_DEAL = re.compile(r"\b(?:separately|in a separate|unrelated to|independently of)\b", re.IGNORECASE)
 # Investment words that name a pledge by themselves; others need a definite determiner or owner.
 SPECIFIC_PLEDGE_NOUNS = {"pledge", "commitment", "fund", "framework", "package", "contribution"}
@@ -267,6 +268,14 @@ class Extractor:
             claims.append(
                 self._claim(s, pledger, money, claim_rule, meta, published, known_speakers, recipient)
             )
+        # "$250bn ... and another $250bn" in one sentence: two claims whose id parts agree; the later one
+        # gets an id of its own, still stable across runs
+        counts: Counter = Counter()
+        for claim in claims:
+            counts[claim.claim_id] += 1
+            if counts[claim.claim_id] > 1:
+                claim.claim_id = make_claim_id(f"{claim.claim_id}#{counts[claim.claim_id]}", claim.start, claim.end,
+                                               claim.pledger, claim.amount)  # fmt: skip
         return claims
 
     def _analyse(self, sentence: Sentence, doc, attribution: Attribution, parsed: bool = True) -> _Sent:
@@ -382,7 +391,7 @@ class Extractor:
             if h.label == "reference" and h.rule_id not in WEAK_REFERENCES and self._specific(s, h, deals)
         ]
         records: list[tuple[str, Money | None, str]] = []
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[str, int, int | None]] = set()
         if self._company_deal(s):
             return records  # one company's own investment, outside any national pledge
         for money in s.money:
@@ -407,7 +416,9 @@ class Extractor:
                 pledger = self._pledger_near(s, money.start) or main
                 if pledger not in deals:
                     pledger = main
-            key = (pledger, round(money.value))
+            # the same figure twice is one pledge, unless the second is "another" or "a further" one
+            extra = ANOTHER.search(s.sentence.text[max(0, money.start - 25) : money.start])
+            key = (pledger, round(money.value), money.start if extra else None)
             if key in seen:
                 continue
             seen.add(key)

@@ -589,3 +589,16 @@ def test_a_company_is_a_claim_only_as_part_of_the_national_pledge(extractor):
     got = {(c.sentence[:12], c.pledger, c.amount) for c in extractor.extract(text, doc="x")}
     assert ("Toyota will ", "JPN", 10e9) in got and ("SoftBank wil", "JPN", 25e9) in got
     assert not any(s.startswith(("Toyota said", "Hyundai sepa")) for s, _, _ in got)
+
+
+def test_another_pledge_of_the_same_figure_is_its_own_claim(extractor):
+    text = (
+        "Taiwan deal\n"
+        "Taiwanese companies will invest $250 billion in the United States, and the government will guarantee "
+        "another $250 billion in credit, the Commerce Department said.\n"
+        "The $250 billion investment, the $250 billion figure officials cite, is large, Taiwan said."
+    )
+    claims = extractor.extract(text, doc="x")
+    first, second = (c for c in claims if c.sentence.startswith("Taiwanese"))
+    assert first.amount == second.amount == 250e9 and first.claim_id != second.claim_id
+    assert sum(c.sentence.startswith("The $250") for c in claims) == 1  # the same figure twice is one claim
